@@ -1,0 +1,51 @@
+#ifndef VFPA_FOKKERPLANCK_H
+#define VFPA_FOKKERPLANCK_H
+
+#include <petscmat.h>
+#include "vfpa_moments.h"
+
+/* The Fokker-Planck-Alignment operator in v, d_v J with J = s [sigma d_v f + (v - [u]) f]
+   (SPEC section 1), by conservative Scharfetter-Gummel fluxes with zero flux at +-vmax:
+
+     J_{j+1/2} = (s sigma / dv) [ P_{j+1/2} f_{j+1} - Q_{j+1/2} f_j ],
+     P = B(-z), Q = B(z),  z = dv (v_{j+1/2} - c) / sigma,  B(z) = z / (e^z - 1) > 0.
+
+   Every face flux vanishes on the discrete Maxwellian exp(-(v_j - c)^2 / (2 sigma)), and P, Q > 0
+   make the operator an M-matrix (f stays >= 0). The drift c is chosen per x cell so that the
+   velocity-space momentum change -dv sum J equals s (rho [u] - rho u) exactly: Newton steps on
+   R(c) = sigma sum_faces [B(-z) f_{j+1} - B(z) f_j] + rho [u] - rho u from c = [u], and P, Q taken to
+   first order in the last Newton step Delta = -R/R'. The momentum identity then holds to
+   round-off whatever Delta is, and on a discrete Maxwellian whose discrete mean is [u] (every
+   protocol's equilibrium) the drift is its centre and Delta = 0, so it stays exact.
+   With -fp_drift average the drift is c = [u] (momentum conserved only to truncation error). */
+typedef struct _p_VfpaFokkerPlanck *VfpaFokkerPlanck;
+
+typedef enum {
+  VFPA_DRIFT_MOMENTUM,
+  VFPA_DRIFT_AVERAGE
+} VfpaDriftRule;
+PETSC_EXTERN const char *const VfpaDriftRules[];
+
+struct _p_VfpaFokkerPlanck {
+  MPI_Comm      comm;
+  VfpaGrid      grid;
+  PetscReal     sigma;
+  VfpaDriftRule drift_rule;
+  PetscInt      fstart, fend;  /* local faces j+1/2, fstart <= j < fend (one below the owned rows) */
+  PetscInt      block;         /* x cells per Newton batch: 1, or all owned cells when v is split */
+  PetscReal    *P, *Q;         /* face coefficients of one batch */
+  PetscReal    *c, *delta, *sums;
+  PetscInt      newton_its;    /* Newton iterations of the last batch (for tests and -info) */
+};
+
+PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckCreate(MPI_Comm, VfpaFokkerPlanck *);
+PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckSetFromOptions(VfpaFokkerPlanck, VfpaParams);
+PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckSetUp(VfpaFokkerPlanck, VfpaGrid);
+PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckView(VfpaFokkerPlanck, PetscViewer);
+PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckDestroy(VfpaFokkerPlanck *);
+PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckApply(VfpaFokkerPlanck, const PetscScalar *const *, VfpaMoments, const PetscReal *, const PetscReal *, PetscScalar **);
+PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckAssemble(VfpaFokkerPlanck, const PetscScalar *const *, VfpaMoments, const PetscReal *, const PetscReal *, PetscReal, Mat);
+PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckMaxRate(VfpaFokkerPlanck, PetscReal, PetscReal *);
+PETSC_EXTERN void           VfpaBernoulli(PetscReal, PetscReal *, PetscReal *);
+
+#endif

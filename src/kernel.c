@@ -1,0 +1,315 @@
+/* Communication kernels and the allreduced nonlocal average (SPEC section 2). */
+#include "vfpa_kernel.h"
+#include "vfpa_log.h"
+#include "vfpa_sys.h"
+
+const char *const VfpaAverageMethods[] = {"auto", "modes", "quadrature", NULL};
+
+static PetscFunctionList KernelList = NULL;
+
+/* trig: phi = psi * psi with psi = sum_k b_k cos(2 pi k x / L); on the torus
+   psi*psi(x) = L [ b_0^2 + sum_{k>=1} (b_k^2 / 2) cos(2 pi k x / L) ]  (SPEC section 2). */
+static PetscReal TrigCoefficient(VfpaKernel k, PetscInt m)
+{
+  return m == 0 ? k->grid->L * k->psi[0] * k->psi[0] : 0.5 * k->grid->L * k->psi[m] * k->psi[m];
+}
+
+static PetscReal TrigEval(VfpaKernel k, PetscReal d)
+{
+  PetscReal phi = 0;
+  for (PetscInt m = 0; m < k->npsi; m++) phi += TrigCoefficient(k, m) * PetscCosReal(2 * PETSC_PI * m * d / k->grid->L);
+  return phi;
+}
+
+/* Sum a decaying even profile over the periodic images d + nL until the images fall below
+   round-off; -1 when that takes more than a million images. */
+static PetscReal SumImages(PetscReal (*base)(VfpaKernel, PetscReal), VfpaKernel k, PetscReal d)
+{
+  PetscReal sum = base(k, d), L = k->grid->L;
+  for (PetscInt n = 1; n <= 1000000; n++) {
+    PetscReal term = base(k, PetscAbsReal(d + n * L)) + base(k, PetscAbsReal(d - n * L));
+    sum += term;
+    if (term <= 1e-17 * sum) return sum;
+  }
+  return -1;
+}
+
+static PetscReal AlgebraicBase(VfpaKernel k, PetscReal r) { return PetscPowReal(1 + r * r, -0.5 * k->power); }
+static PetscReal GaussianBase(VfpaKernel k, PetscReal r) { return PetscExpReal(-0.5 * r * r / (k->width * k->width)); }
+static PetscReal AlgebraicEval(VfpaKernel k, PetscReal d) { return SumImages(AlgebraicBase, k, d); }
+static PetscReal GaussianEval(VfpaKernel k, PetscReal d) { return SumImages(GaussianBase, k, d); }
+static PetscReal TophatEval(VfpaKernel k, PetscReal d) { return d <= k->width ? 1.0 : 0.0; }
+
+static PetscErrorCode KernelCreateTrig(VfpaKernel k)
+{
+  PetscFunctionBeginUser;
+  k->eval          = TrigEval;
+  k->cosine_series = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KernelCreateAlgebraic(VfpaKernel k)
+{
+  PetscFunctionBeginUser;
+  k->eval = AlgebraicEval;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KernelCreateGaussian(VfpaKernel k)
+{
+  PetscFunctionBeginUser;
+  k->eval = GaussianEval;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KernelCreateTophat(VfpaKernel k)
+{
+  PetscFunctionBeginUser;
+  k->eval = TophatEval;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KernelListDestroy(void)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscFunctionListDestroy(&KernelList));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KernelRegisterAll(void)
+{
+  PetscFunctionBeginUser;
+  if (KernelList) PetscFunctionReturn(0);
+  PetscCall(PetscFunctionListAdd(&KernelList, "trig", KernelCreateTrig));
+  PetscCall(PetscFunctionListAdd(&KernelList, "algebraic", KernelCreateAlgebraic));
+  PetscCall(PetscFunctionListAdd(&KernelList, "gaussian", KernelCreateGaussian));
+  PetscCall(PetscFunctionListAdd(&KernelList, "tophat", KernelCreateTophat));
+  PetscCall(PetscRegisterFinalize(KernelListDestroy));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VfpaKernelCreate(MPI_Comm comm, VfpaKernel *kernel)
+{
+  VfpaKernel k;
+
+  PetscFunctionBeginUser;
+  PetscCall(KernelRegisterAll());
+  PetscCall(PetscNew(&k));
+  k->comm  = comm;
+  k->power = 80;
+  k->width = 0.1;
+  k->npsi  = 2;
+  k->psi[0] = 1.0;
+  k->psi[1] = 0.5;
+  PetscCall(PetscStrncpy(k->type, "trig", sizeof(k->type)));
+  *kernel = k;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VfpaKernelSetMethod(VfpaKernel k, VfpaAverageMethod method)
+{
+  PetscFunctionBeginUser;
+  k->method = method;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VfpaKernelSetFromOptions(VfpaKernel k, VfpaParams params)
+{
+  char     method[64];
+  PetscInt  npsi = VFPA_KERNEL_MAX_PSI, imethod;
+  PetscBool psi_set;
+  PetscErrorCode (*create)(VfpaKernel) = NULL;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscStrncpy(method, VfpaAverageMethods[k->method], sizeof(method)));
+  PetscOptionsBegin(k->comm, NULL, "vfpa communication kernel", "VfpaKernel");
+  PetscCall(PetscOptionsFList("-kernel", "communication kernel phi", "VfpaKernel", KernelList, k->type, k->type, sizeof(k->type), NULL));
+  PetscCall(PetscOptionsRealArray("-kernel_psi", "trig: b0,b1,... with psi = sum_k b_k cos(2 pi k x/L) and phi = psi*psi (default 1,0.5)", "VfpaKernel", k->psi, &npsi, &psi_set));
+  PetscCall(PetscOptionsReal("-kernel_power", "algebraic: p in phi = (1 + r^2)^(-p/2)", "VfpaKernel", k->power, &k->power, NULL));
+  PetscCall(PetscOptionsReal("-kernel_width", "gaussian: standard deviation; tophat: radius", "VfpaKernel", k->width, &k->width, NULL));
+  PetscCall(PetscOptionsString("-average_method", "nonlocal averages by cosine modes or direct quadrature (auto: modes for trig)", "VfpaKernel", method, method, sizeof(method), NULL));
+  PetscOptionsEnd();
+  if (psi_set) k->npsi = npsi;
+  PetscCall(VfpaListFind(k->comm, KernelList, "-kernel", k->type, (void (**)(void))&create));
+  PetscCall(VfpaChoiceFind(k->comm, VfpaAverageMethods, "-average_method", method, &imethod));
+  k->method = (VfpaAverageMethod)imethod;
+  PetscCall((*create)(k));
+
+  PetscCheck(k->npsi >= 1, k->comm, PETSC_ERR_USER_INPUT, "-kernel_psi needs at least one coefficient b0");
+  for (PetscInt m = 0; m < k->npsi; m++) PetscCheck(!PetscIsInfOrNanReal(k->psi[m]), k->comm, PETSC_ERR_USER_INPUT, "-kernel_psi coefficient b%" PetscInt_FMT " is not a finite number", m);
+  PetscCheck(k->psi[0] > 0, k->comm, PETSC_ERR_USER_INPUT, "-kernel_psi: b0 = %g must be > 0 (the mean of phi = psi*psi is L^2 b0^2)", (double)k->psi[0]);
+  PetscCall(VfpaCheckReal(k->comm, "-kernel_power", k->power, 1, PETSC_MAX_REAL, PETSC_TRUE, PETSC_FALSE));
+  PetscCall(VfpaCheckReal(k->comm, "-kernel_width", k->width, 0, PETSC_MAX_REAL, PETSC_TRUE, PETSC_FALSE));
+  PetscCheck(k->cosine_series || k->method != VFPA_AVERAGE_MODES, k->comm, PETSC_ERR_USER_INPUT, "-average_method modes needs a kernel that is a finite cosine series (-kernel trig); -kernel %s needs quadrature", k->type);
+  if (k->method == VFPA_AVERAGE_AUTO) k->method = k->cosine_series ? VFPA_AVERAGE_MODES : VFPA_AVERAGE_QUADRATURE;
+
+  PetscCall(VfpaParamsAddString(params, "kernel", k->type));
+  PetscCall(VfpaParamsAddReals(params, "kernel_psi", k->npsi, k->psi));
+  PetscCall(VfpaParamsAddReal(params, "kernel_power", k->power));
+  PetscCall(VfpaParamsAddReal(params, "kernel_width", k->width));
+  PetscCall(VfpaParamsAddString(params, "average_method", VfpaAverageMethods[k->method]));
+  PetscFunctionReturn(0);
+}
+
+/* phi = psi*psi must be >= 0 everywhere, not only on the grid: sample it finely over [0, L/2]. */
+static PetscErrorCode CheckTrigNonnegative(VfpaKernel k)
+{
+  PetscInt  n    = 64 * k->npsi + 64;
+  PetscReal vmin = PETSC_MAX_REAL, dmin = 0, scale = TrigCoefficient(k, 0);
+
+  PetscFunctionBeginUser;
+  for (PetscInt m = 0; m <= n; m++) {
+    PetscReal d = 0.5 * k->grid->L * m / n, phi = TrigEval(k, d);
+    if (phi < vmin) {
+      vmin = phi;
+      dmin = d;
+    }
+  }
+  PetscCheck(vmin >= -1e-14 * scale, k->comm, PETSC_ERR_USER_INPUT, "-kernel_psi gives phi = psi*psi = %g < 0 at distance %g: phi must be >= 0 (b0^2 >= sum_k b_k^2/2 is enough)", (double)vmin, (double)dmin);
+  PetscFunctionReturn(0);
+}
+
+/* The kernel on the grid offsets, its discrete integral and the offsets above round-off. */
+static PetscErrorCode SetUpTable(VfpaKernel k)
+{
+  VfpaGrid  g    = k->grid;
+  PetscReal vmax = 0, vmin = PETSC_MAX_REAL;
+
+  PetscFunctionBeginUser;
+  if (k->cosine_series) PetscCall(CheckTrigNonnegative(k));
+  PetscCall(PetscMalloc2(g->nx, &k->table, g->nx, &k->significant));
+  for (PetscInt m = 0; m < g->nx; m++) {
+    k->table[m] = k->eval(k, PetscMin(m, g->nx - m) * g->dx);
+    vmax        = PetscMax(vmax, k->table[m]);
+    vmin        = PetscMin(vmin, k->table[m]);
+  }
+  PetscCheck(k->cosine_series || vmin >= 0, k->comm, PETSC_ERR_USER_INPUT, "-kernel %s decays too slowly to periodise over L = %g: increase -kernel_power", k->type, (double)g->L);
+  PetscCheck(vmax > 0, k->comm, PETSC_ERR_USER_INPUT, "-kernel %s vanishes on this grid: increase -kernel_width above dx = %g", k->type, (double)g->dx);
+  k->integral     = 0;
+  k->nsignificant = 0;
+  for (PetscInt m = 0; m < g->nx; m++) {
+    k->integral += k->table[m] * g->dx;
+    if (PetscAbsReal(k->table[m]) > 1e-17 * vmax) k->significant[k->nsignificant++] = m;
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SetUpModes(VfpaKernel k)
+{
+  VfpaGrid g = k->grid;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc2(k->npsi * g->gxm, &k->cosx, k->npsi * g->gxm, &k->sinx));
+  for (PetscInt m = 0; m < k->npsi; m++)
+    for (PetscInt i = 0; i < g->gxm; i++) {
+      PetscReal theta             = 2 * PETSC_PI * m * g->x[g->gxs + i] / g->L;
+      k->cosx[m * g->gxm + i] = PetscCosReal(theta);
+      k->sinx[m * g->gxm + i] = PetscSinReal(theta);
+    }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VfpaKernelSetUp(VfpaKernel k, VfpaGrid grid)
+{
+  PetscFunctionBeginUser;
+  k->grid = grid;
+  PetscCall(SetUpTable(k));
+  if (k->method == VFPA_AVERAGE_MODES) PetscCall(SetUpModes(k));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VfpaKernelView(VfpaKernel k, PetscViewer viewer)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscViewerASCIIPrintf(viewer, "kernel: %s", k->type));
+  if (k->cosine_series) {
+    PetscCall(PetscViewerASCIIPrintf(viewer, ", psi ="));
+    for (PetscInt m = 0; m < k->npsi; m++) PetscCall(PetscViewerASCIIPrintf(viewer, " %g", (double)k->psi[m]));
+  } else if (k->eval == AlgebraicEval) PetscCall(PetscViewerASCIIPrintf(viewer, ", power %g", (double)k->power));
+  else PetscCall(PetscViewerASCIIPrintf(viewer, ", width %g", (double)k->width));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "; discrete integral %g; averages by %s\n", (double)k->integral, VfpaAverageMethods[k->method]));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VfpaKernelDestroy(VfpaKernel *kernel)
+{
+  PetscFunctionBeginUser;
+  if (!*kernel) PetscFunctionReturn(0);
+  PetscCall(PetscFree2((*kernel)->table, (*kernel)->significant));
+  PetscCall(PetscFree2((*kernel)->cosx, (*kernel)->sinx));
+  PetscCall(PetscFree((*kernel)->work));
+  PetscCall(PetscFree(*kernel));
+  PetscFunctionReturn(0);
+}
+
+/* Modes path: C_m = sum_j cos(k_m x_j) q_j dx and S_m likewise (2K+1 numbers per quantity, one
+   allreduce), then (q)_phi(x_i) = a_0 C_0 + sum_m a_m [cos(k_m x_i) C_m + sin(k_m x_i) S_m]. */
+static PetscErrorCode ConvolveModes(VfpaKernel k, PetscInt nq, const PetscReal *const q[], PetscReal *const out[])
+{
+  VfpaGrid g = k->grid;
+  PetscInt K = k->npsi, per = 2 * K;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscArrayzero(k->work, nq * per));
+  for (PetscInt a = 0; a < nq; a++) {
+    PetscReal *C = k->work + a * per, *S = C + K;
+    for (PetscInt m = 0; m < K; m++)
+      for (PetscInt i = g->xs; i < g->xs + g->xm; i++) {
+        C[m] += k->cosx[m * g->gxm + i - g->gxs] * q[a][i] * g->dx;
+        S[m] += k->sinx[m * g->gxm + i - g->gxs] * q[a][i] * g->dx;
+      }
+  }
+  PetscCall(VfpaGridSumOverRow(g, nq * per, k->work));
+  for (PetscInt a = 0; a < nq; a++) {
+    const PetscReal *C = k->work + a * per, *S = C + K;
+    for (PetscInt i = g->gxs; i < g->gxs + g->gxm; i++) {
+      PetscReal sum = 0;
+      for (PetscInt m = 0; m < K; m++) sum += TrigCoefficient(k, m) * (k->cosx[m * g->gxm + i - g->gxs] * C[m] + k->sinx[m * g->gxm + i - g->gxs] * S[m]);
+      out[a][i] = sum;
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Quadrature path: allreduce the owned part of each profile into a full-length one, then
+   (q)_phi(x_i) = sum over significant offsets m of phi_m q_{(i-m) mod nx} dx. */
+static PetscErrorCode ConvolveQuadrature(VfpaKernel k, PetscInt nq, const PetscReal *const q[], PetscReal *const out[])
+{
+  VfpaGrid g = k->grid;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscArrayzero(k->work, nq * g->nx));
+  for (PetscInt a = 0; a < nq; a++)
+    for (PetscInt i = g->xs; i < g->xs + g->xm; i++) k->work[a * g->nx + i] = q[a][i];
+  PetscCall(VfpaGridSumOverRow(g, nq * g->nx, k->work));
+  for (PetscInt a = 0; a < nq; a++) {
+    const PetscReal *full = k->work + a * g->nx;
+    for (PetscInt i = g->gxs; i < g->gxs + g->gxm; i++) {
+      PetscReal sum = 0;
+      for (PetscInt s = 0; s < k->nsignificant; s++) {
+        PetscInt m = k->significant[s], j = ((i - m) % g->nx + g->nx) % g->nx;
+        sum += k->table[m] * full[j];
+      }
+      out[a][i] = sum * g->dx;
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+/* out[a] = (q[a])_phi on the ghosted x range, from the owned part of each ghosted profile q[a]. */
+PetscErrorCode VfpaKernelConvolve(VfpaKernel k, PetscInt nq, const PetscReal *const q[], PetscReal *const out[])
+{
+  PetscInt need = nq * (k->method == VFPA_AVERAGE_MODES ? 2 * k->npsi : k->grid->nx);
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscLogEventBegin(VFPA_Averaging, 0, 0, 0, 0));
+  if (!k->work || need > k->nwork) {
+    PetscCall(PetscFree(k->work));
+    PetscCall(PetscMalloc1(need, &k->work));
+    k->nwork = need;
+  }
+  if (k->method == VFPA_AVERAGE_MODES) PetscCall(ConvolveModes(k, nq, q, out));
+  else PetscCall(ConvolveQuadrature(k, nq, q, out));
+  PetscCall(PetscLogEventEnd(VFPA_Averaging, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,288 @@
+/* The semi-discrete operator and its TS callbacks. */
+#include "vfpa_model.h"
+#include "vfpa_sys.h"
+
+PetscErrorCode VfpaModelCreate(MPI_Comm comm, VfpaModel *model)
+{
+  VfpaModel m;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscNew(&m));
+  m->comm = comm;
+  m->cfl  = 0.8;
+  PetscCall(VfpaGridCreate(comm, &m->grid));
+  PetscCall(VfpaKernelCreate(comm, &m->kernel));
+  PetscCall(VfpaProtocolCreate(comm, &m->protocol));
+  PetscCall(VfpaTransportCreate(comm, &m->transport));
+  PetscCall(VfpaFokkerPlanckCreate(comm, &m->fp));
+  *model = m;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VfpaModelSetFromOptions(VfpaModel m, VfpaParams params)
+{
+  PetscFunctionBeginUser;
+  PetscCall(VfpaGridSetFromOptions(m->grid, params));
+  PetscCall(VfpaFokkerPlanckSetFromOptions(m->fp, params));
+  PetscCall(VfpaProtocolSetFromOptions(m->protocol, params));
+  PetscCall(VfpaKernelSetFromOptions(m->kernel, params));
+  PetscCall(VfpaTransportSetFromOptions(m->transport, params));
+  PetscOptionsBegin(m->comm, NULL, "vfpa time step", "VfpaModel");
+  PetscCall(PetscOptionsReal("-cfl", "time step as a fraction of the forward-Euler positivity limit of the explicit terms (<= 1 keeps f >= 0 with SSP integrators)", "VfpaModel", m->cfl, &m->cfl, NULL));
+  PetscOptionsEnd();
+  PetscCall(VfpaCheckReal(m->comm, "-cfl", m->cfl, 0, PETSC_MAX_REAL, PETSC_TRUE, PETSC_FALSE));
+  PetscCall(VfpaParamsAddReal(params, "cfl", m->cfl));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VfpaModelSetUp(VfpaModel m)
+{
+  PetscFunctionBeginUser;
+  PetscCall(VfpaProtocolIsTransported(m->protocol, &m->transported));
+  PetscCall(VfpaGridSetStrengthRow(m->grid, m->transported));
+  PetscCall(VfpaGridSetUp(m->grid));
+  PetscCall(VfpaKernelSetUp(m->kernel, m->grid));
+  PetscCall(VfpaProtocolSetUp(m->protocol, m->grid, m->kernel));
+  PetscCall(VfpaMomentsCreate(m->grid, &m->moments));
+  PetscCall(VfpaTransportSetUp(m->transport, m->grid));
+  PetscCall(VfpaFokkerPlanckSetUp(m->fp, m->grid));
+  PetscCall(DMCreateLocalVector(m->grid->da, &m->Uloc));
+  PetscCall(VfpaGridProfileCreate(m->grid, &m->strength));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VfpaModelView(VfpaModel m, PetscViewer viewer)
+{
+  PetscFunctionBeginUser;
+  PetscCall(VfpaGridView(m->grid, viewer));
+  PetscCall(VfpaProtocolView(m->protocol, viewer));
+  PetscCall(VfpaKernelView(m->kernel, viewer));
+  PetscCall(VfpaTransportView(m->transport, viewer));
+  PetscCall(VfpaFokkerPlanckView(m->fp, viewer));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VfpaModelDestroy(VfpaModel *model)
+{
+  VfpaModel m = *model;
+
+  PetscFunctionBeginUser;
+  if (!m) PetscFunctionReturn(0);
+  if (m->Uloc) {
+    PetscCall(VfpaGridProfileDestroy(m->grid, &m->strength));
+    PetscCall(VecDestroy(&m->Uloc));
+  }
+  PetscCall(VfpaMomentsDestroy(&m->moments));
+  PetscCall(VfpaFokkerPlanckDestroy(&m->fp));
+  PetscCall(VfpaTransportDestroy(&m->transport));
+  PetscCall(VfpaProtocolDestroy(&m->protocol));
+  PetscCall(VfpaKernelDestroy(&m->kernel));
+  PetscCall(VfpaGridDestroy(&m->grid));
+  PetscCall(PetscFree(*model));
+  PetscFunctionReturn(0);
+}
+
+/* Halo exchange of U into the ghosted local array f[j][i] (the strength row is f[nv]). */
+static PetscErrorCode GetLocalArray(VfpaModel m, Vec U, const PetscScalar *const **f)
+{
+  PetscFunctionBeginUser;
+  PetscCall(DMGlobalToLocalBegin(m->grid->da, U, INSERT_VALUES, m->Uloc));
+  PetscCall(DMGlobalToLocalEnd(m->grid->da, U, INSERT_VALUES, m->Uloc));
+  PetscCall(DMDAVecGetArrayRead(m->grid->da, m->Uloc, (void *)f));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode RestoreLocalArray(VfpaModel m, const PetscScalar *const **f)
+{
+  PetscFunctionBeginUser;
+  PetscCall(DMDAVecRestoreArrayRead(m->grid->da, m->Uloc, (void *)f));
+  PetscFunctionReturn(0);
+}
+
+/* Moments, transported strength and protocol (s, [u]) of the ghosted state f. */
+static PetscErrorCode EvaluateProtocol(VfpaModel m, const PetscScalar *const *f)
+{
+  VfpaGrid g = m->grid;
+
+  PetscFunctionBeginUser;
+  PetscCall(VfpaMomentsCompute(m->moments, f));
+  if (m->transported) {
+    if (g->owns_strength)
+      for (PetscInt i = g->gxs; i < g->gxs + g->gxm; i++) m->strength[i] = f[g->nv][i];
+    PetscCall(VfpaGridBroadcastStrength(g, m->strength));
+  }
+  PetscCall(VfpaProtocolApply(m->protocol, m->moments, m->strength));
+  PetscFunctionReturn(0);
+}
+
+/* Fill the moments and the protocol's s and [u] for the state U (used by diagnostics and output). */
+PetscErrorCode VfpaModelEvaluateFields(VfpaModel m, Vec U)
+{
+  const PetscScalar *const *f;
+
+  PetscFunctionBeginUser;
+  PetscCall(GetLocalArray(m, U, &f));
+  PetscCall(EvaluateProtocol(m, f));
+  PetscCall(RestoreLocalArray(m, &f));
+  PetscFunctionReturn(0);
+}
+
+/* Moments of the f rows of U into m->moments. */
+PetscErrorCode VfpaModelComputeMoments(VfpaModel m, Vec U)
+{
+  const PetscScalar *const *f;
+
+  PetscFunctionBeginUser;
+  PetscCall(GetLocalArray(m, U, &f));
+  PetscCall(VfpaMomentsCompute(m->moments, f));
+  PetscCall(RestoreLocalArray(m, &f));
+  PetscFunctionReturn(0);
+}
+
+/* Put the owned part of the profile s into the strength row of U (s-model). */
+PetscErrorCode VfpaModelSetStrengthRow(VfpaModel m, Vec U, const PetscReal *s)
+{
+  VfpaGrid      g = m->grid;
+  PetscScalar **u;
+
+  PetscFunctionBeginUser;
+  PetscCall(DMDAVecGetArray(g->da, U, &u));
+  if (g->owns_strength)
+    for (PetscInt i = g->xs; i < g->xs + g->xm; i++) u[g->nv][i] = s[i];
+  PetscCall(DMDAVecRestoreArray(g->da, U, &u));
+  PetscFunctionReturn(0);
+}
+
+/* The largest step for which forward Euler on the explicit terms keeps f >= 0, times -cfl:
+   transport contributes 2 max|v| / dx (face values up to 2 f_i), and when the Fokker-Planck part
+   is explicit it adds its largest diagonal rate (VfpaFokkerPlanckMaxRate). */
+PetscErrorCode VfpaModelStableTimeStep(VfpaModel m, Vec U, PetscBool implicit_fp, PetscReal *dt)
+{
+  VfpaGrid  g    = m->grid;
+  PetscReal rate = 2 * (g->vmax - 0.5 * g->dv) / g->dx;
+
+  PetscFunctionBeginUser;
+  if (!implicit_fp) {
+    PetscReal smax = m->protocol->lambda, fprate;
+    if (m->protocol->strength != VFPA_STRENGTH_CONSTANT) {
+      PetscCall(VfpaModelEvaluateFields(m, U));
+      smax = 0;
+      for (PetscInt i = g->xs; i < g->xs + g->xm; i++) smax = PetscMax(smax, m->protocol->s[i]);
+      PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &smax, 1, MPIU_REAL, MPIU_MAX, m->comm));
+    }
+    PetscCall(VfpaFokkerPlanckMaxRate(m->fp, smax, &fprate));
+    rate += fprate;
+  }
+  *dt = m->cfl / rate;
+  PetscFunctionReturn(0);
+}
+
+/* The IMEX Jacobian: a tridiagonal block per x column (three nonzeros per row, one of them off the
+   rank when v is split); the strength row only has its diagonal. */
+PetscErrorCode VfpaModelCreateJacobian(VfpaModel m, Mat *J)
+{
+  VfpaGrid               g = m->grid;
+  PetscInt               xm, ym, M, N, dims[2], starts[2];
+  ISLocalToGlobalMapping ltog;
+
+  PetscFunctionBeginUser;
+  PetscCall(DMDAGetInfo(g->da, NULL, &M, &N, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
+  PetscCall(DMDAGetCorners(g->da, NULL, NULL, NULL, &xm, &ym, NULL));
+  PetscCall(DMDAGetGhostCorners(g->da, &starts[0], &starts[1], NULL, &dims[0], &dims[1], NULL));
+  PetscCall(DMGetLocalToGlobalMapping(g->da, &ltog));
+  PetscCall(MatCreate(m->comm, J));
+  PetscCall(MatSetSizes(*J, xm * ym, xm * ym, M * N, M * N));
+  PetscCall(MatSetType(*J, MATAIJ));
+  PetscCall(MatSeqAIJSetPreallocation(*J, 3, NULL));
+  PetscCall(MatMPIAIJSetPreallocation(*J, 3, NULL, 1, NULL));
+  PetscCall(MatSetLocalToGlobalMapping(*J, ltog, ltog));
+  PetscCall(MatSetStencil(*J, 2, dims, starts, 1));
+  PetscCall(MatSetOption(*J, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE));
+  PetscFunctionReturn(0);
+}
+
+/* F = -v d_x f (+ d_v J when with_fp) on the f rows, and -d_x (s [u]) on the strength row. The
+   protocol is evaluated only when something needs s or [u]. */
+static PetscErrorCode EvaluateRHS(VfpaModel m, Vec U, Vec F, PetscBool with_fp)
+{
+  VfpaGrid                  g = m->grid;
+  const PetscScalar *const *f;
+  PetscScalar             **rhs;
+
+  PetscFunctionBeginUser;
+  PetscCall(GetLocalArray(m, U, &f));
+  if (with_fp || m->transported) PetscCall(EvaluateProtocol(m, f));
+  PetscCall(DMDAVecGetArray(g->da, F, &rhs));
+  PetscCall(VfpaTransportApply(m->transport, f, rhs));
+  if (with_fp) PetscCall(VfpaFokkerPlanckApply(m->fp, f, m->moments, m->protocol->s, m->protocol->avg_u, rhs));
+  if (g->owns_strength) PetscCall(VfpaTransportApplyStrength(m->transport, f[g->nv], m->protocol->avg_u, rhs[g->nv]));
+  PetscCall(DMDAVecRestoreArray(g->da, F, &rhs));
+  PetscCall(RestoreLocalArray(m, &f));
+  PetscFunctionReturn(0);
+}
+
+/* Explicit integrators: the whole right-hand side. */
+PetscErrorCode VfpaModelRHSFunction(TS ts, PetscReal t, Vec U, Vec F, void *ctx)
+{
+  PetscFunctionBeginUser;
+  (void)ts, (void)t;
+  PetscCall(EvaluateRHS((VfpaModel)ctx, U, F, PETSC_TRUE));
+  PetscFunctionReturn(0);
+}
+
+/* IMEX, explicit part: transport of f (and of s, which needs [u]). */
+PetscErrorCode VfpaModelRHSTransport(TS ts, PetscReal t, Vec U, Vec F, void *ctx)
+{
+  PetscFunctionBeginUser;
+  (void)ts, (void)t;
+  PetscCall(EvaluateRHS((VfpaModel)ctx, U, F, PETSC_FALSE));
+  PetscFunctionReturn(0);
+}
+
+/* IMEX, implicit part: F = Udot - d_v J(U) on the f rows and F = Udot on the strength row. */
+PetscErrorCode VfpaModelIFunction(TS ts, PetscReal t, Vec U, Vec Udot, Vec F, void *ctx)
+{
+  VfpaModel                 m = (VfpaModel)ctx;
+  const PetscScalar *const *f;
+  PetscScalar             **rhs;
+
+  PetscFunctionBeginUser;
+  (void)ts, (void)t;
+  PetscCall(GetLocalArray(m, U, &f));
+  PetscCall(EvaluateProtocol(m, f));
+  PetscCall(VecZeroEntries(F));
+  PetscCall(DMDAVecGetArray(m->grid->da, F, &rhs));
+  PetscCall(VfpaFokkerPlanckApply(m->fp, f, m->moments, m->protocol->s, m->protocol->avg_u, rhs));
+  PetscCall(DMDAVecRestoreArray(m->grid->da, F, &rhs));
+  PetscCall(RestoreLocalArray(m, &f));
+  PetscCall(VecAYPX(F, -1, Udot));
+  PetscFunctionReturn(0);
+}
+
+/* dF/dU + shift dF/dUdot with s, [u] and the drift frozen. */
+PetscErrorCode VfpaModelIJacobian(TS ts, PetscReal t, Vec U, Vec Udot, PetscReal shift, Mat A, Mat P, void *ctx)
+{
+  VfpaModel                 m = (VfpaModel)ctx;
+  VfpaGrid                  g = m->grid;
+  const PetscScalar *const *f;
+
+  PetscFunctionBeginUser;
+  (void)ts, (void)t, (void)Udot;
+  PetscCall(GetLocalArray(m, U, &f));
+  PetscCall(EvaluateProtocol(m, f));
+  PetscCall(VfpaFokkerPlanckAssemble(m->fp, f, m->moments, m->protocol->s, m->protocol->avg_u, shift, P));
+  if (g->owns_strength)
+    for (PetscInt i = g->xs; i < g->xs + g->xm; i++) {
+      MatStencil  row = {.i = i, .j = g->nv};
+      PetscScalar val = shift;
+      PetscCall(MatSetValuesStencil(P, 1, &row, 1, &row, &val, INSERT_VALUES));
+    }
+  PetscCall(RestoreLocalArray(m, &f));
+  PetscCall(MatAssemblyBegin(P, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(P, MAT_FINAL_ASSEMBLY));
+  if (A != P) {
+    PetscCall(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
+    PetscCall(MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY));
+  }
+  PetscFunctionReturn(0);
+}

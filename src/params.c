@@ -1,0 +1,125 @@
+/* Run-parameter record: a small typed list, in insertion order. */
+#include "vfpa_params.h"
+
+struct _p_VfpaParams {
+  PetscInt   n, capacity;
+  VfpaParam *items;
+};
+
+PetscErrorCode VfpaParamsCreate(VfpaParams *params)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscNew(params));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VfpaParamsDestroy(VfpaParams *params)
+{
+  PetscFunctionBeginUser;
+  if (!*params) PetscFunctionReturn(0);
+  for (PetscInt i = 0; i < (*params)->n; i++) PetscCall(PetscFree((*params)->items[i].reals));
+  PetscCall(PetscFree((*params)->items));
+  PetscCall(PetscFree(*params));
+  PetscFunctionReturn(0);
+}
+
+/* The entry called name: the existing one (emptied) or a new one at the end. */
+static PetscErrorCode GetSlot(VfpaParams params, const char name[], VfpaParam **slot)
+{
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < params->n; i++) {
+    PetscBool same;
+    PetscCall(PetscStrcmp(params->items[i].name, name, &same));
+    if (same) {
+      *slot = &params->items[i];
+      PetscCall(PetscFree((*slot)->reals));
+      PetscFunctionReturn(0);
+    }
+  }
+  if (params->n == params->capacity) {
+    PetscInt newcap = params->capacity ? 2 * params->capacity : 32;
+    PetscCall(PetscRealloc(newcap * sizeof(VfpaParam), &params->items));
+    params->capacity = newcap;
+  }
+  *slot = &params->items[params->n++];
+  PetscCall(PetscMemzero(*slot, sizeof(VfpaParam)));
+  PetscCall(PetscStrncpy((*slot)->name, name, sizeof((*slot)->name)));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VfpaParamsAddReal(VfpaParams params, const char name[], PetscReal value)
+{
+  VfpaParam *p;
+
+  PetscFunctionBeginUser;
+  PetscCall(GetSlot(params, name, &p));
+  p->kind = VFPA_PARAM_REAL;
+  p->real = value;
+  PetscCall(PetscSNPrintf(p->text, sizeof(p->text), "%.17g", (double)value));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VfpaParamsAddInt(VfpaParams params, const char name[], PetscInt value)
+{
+  VfpaParam *p;
+
+  PetscFunctionBeginUser;
+  PetscCall(GetSlot(params, name, &p));
+  p->kind    = VFPA_PARAM_INT;
+  p->integer = value;
+  PetscCall(PetscSNPrintf(p->text, sizeof(p->text), "%" PetscInt_FMT, value));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VfpaParamsAddString(VfpaParams params, const char name[], const char value[])
+{
+  VfpaParam *p;
+
+  PetscFunctionBeginUser;
+  PetscCall(GetSlot(params, name, &p));
+  p->kind = VFPA_PARAM_STRING;
+  PetscCall(PetscStrncpy(p->text, value, sizeof(p->text)));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VfpaParamsAddReals(VfpaParams params, const char name[], PetscInt n, const PetscReal values[])
+{
+  VfpaParam *p;
+  size_t     used = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(GetSlot(params, name, &p));
+  p->kind   = VFPA_PARAM_REALS;
+  p->nreals = n;
+  PetscCall(PetscMalloc1(PetscMax(n, 1), &p->reals));
+  for (PetscInt i = 0; i < n; i++) {
+    p->reals[i] = values[i];
+    if (used < sizeof(p->text)) {
+      PetscCall(PetscSNPrintf(p->text + used, sizeof(p->text) - used, i ? ",%.17g" : "%.17g", (double)values[i]));
+      PetscCall(PetscStrlen(p->text, &used));
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VfpaParamsGetCount(VfpaParams params, PetscInt *n)
+{
+  PetscFunctionBeginUser;
+  *n = params->n;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VfpaParamsGet(VfpaParams params, PetscInt i, const VfpaParam **p)
+{
+  PetscFunctionBeginUser;
+  PetscCheck(i >= 0 && i < params->n, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "parameter index %" PetscInt_FMT " out of range", i);
+  *p = &params->items[i];
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VfpaParamsView(VfpaParams params, PetscViewer viewer)
+{
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < params->n; i++) PetscCall(PetscViewerASCIIPrintf(viewer, "%s = %s\n", params->items[i].name, params->items[i].text));
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,346 @@
+/* A run: TS set-up, step control, scheduled outputs and progress. */
+#include "vfpa_solver.h"
+#include "vfpa_log.h"
+#include "vfpa_sys.h"
+
+PetscErrorCode VfpaSolverCreate(MPI_Comm comm, const char input_name[], VfpaSolver *solver)
+{
+  VfpaSolver s;
+
+  PetscFunctionBeginUser;
+  PetscCall(VfpaLogRegister());
+  PetscCall(PetscNew(&s));
+  s->comm               = comm;
+  s->monitor_interval   = 100;
+  s->last_snapshot_time = PETSC_MIN_REAL;
+  PetscCall(PetscStrncpy(s->input_name, input_name, sizeof(s->input_name)));
+  PetscCall(VfpaParamsCreate(&s->params));
+  PetscCall(VfpaModelCreate(comm, &s->model));
+  PetscCall(VfpaInitCreate(comm, &s->init));
+  PetscCall(TSCreate(comm, &s->ts));
+  *solver = s;
+  PetscFunctionReturn(0);
+}
+
+/* Defaults that users may override with the usual -ts_*, -snes_*, -ksp_* options: an SSP
+   Runge-Kutta integrator; for IMEX, implicit stages solved to round-off (full Newton steps until the
+   step is below 1e-13 of the state), since any residual left there would leak into the momentum. */
+static PetscErrorCode ConfigureTS(VfpaSolver s)
+{
+  static const char *const types[] = {"ssp", "rk", "euler", "arkimex", NULL};
+  SNES                     snes;
+  SNESLineSearch           linesearch;
+  KSP                      ksp;
+  TSType                   type;
+  char                     requested[64];
+  PetscInt                 index;
+  PetscBool                arkimex, user_dt, set;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-ts_type", requested, sizeof(requested), &set));
+  if (set) PetscCall(VfpaChoiceFind(s->comm, types, "-ts_type", requested, &index));
+  PetscCall(TSSetProblemType(s->ts, TS_NONLINEAR));
+  PetscCall(TSSetType(s->ts, TSSSP));
+  PetscCall(TSSSPSetType(s->ts, TSSSPRKS3));
+  PetscCall(TSSetMaxTime(s->ts, 1.0));
+  PetscCall(TSSetMaxSteps(s->ts, PETSC_MAX_INT));
+  PetscCall(TSSetExactFinalTime(s->ts, TS_EXACTFINALTIME_MATCHSTEP));
+  PetscCall(TSGetSNES(s->ts, &snes));
+  PetscCall(SNESSetTolerances(snes, 1e-50, 1e-14, 1e-13, 50, PETSC_DEFAULT));
+  PetscCall(SNESGetLineSearch(snes, &linesearch));
+  PetscCall(SNESLineSearchSetType(linesearch, SNESLINESEARCHBASIC));
+  PetscCall(SNESGetKSP(snes, &ksp));
+  PetscCall(KSPSetTolerances(ksp, 1e-14, 1e-50, PETSC_DEFAULT, PETSC_DEFAULT));
+  PetscCall(TSSetFromOptions(s->ts));
+  PetscCall(TSGetType(s->ts, &type));
+  PetscCall(PetscStrcmp(type, TSARKIMEX, &arkimex));
+  s->imex = arkimex;
+  if (arkimex) {
+    PetscBool chosen;
+    /* L2: L-stable implicit part with an SSP explicit part; PETSc's default ARKIMEX 3 lets f dip
+       to -1e-12 on stiff, strongly non-equilibrium data (see the positivity test). */
+    PetscCall(PetscOptionsHasName(NULL, NULL, "-ts_arkimex_type", &chosen));
+    if (!chosen) PetscCall(TSARKIMEXSetType(s->ts, TSARKIMEXL2));
+  }
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-ts_dt", &user_dt));
+  if (user_dt) PetscCall(TSGetTimeStep(s->ts, &s->max_dt)); /* -ts_dt caps the step */
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ReadOutputOptions(VfpaSolver s)
+{
+  PetscReal max_time;
+
+  PetscFunctionBeginUser;
+  PetscCall(TSGetMaxTime(s->ts, &max_time));
+  PetscCall(VfpaCheckReal(s->comm, "-ts_max_time", max_time, 0, PETSC_MAX_REAL, PETSC_TRUE, PETSC_FALSE));
+  s->output_interval = max_time / 10;
+  PetscCall(PetscSNPrintf(s->output_dir, sizeof(s->output_dir), "output/%s", s->input_name));
+  PetscOptionsBegin(s->comm, NULL, "vfpa output", "VfpaSolver");
+  PetscCall(PetscOptionsString("-output_dir", "directory for diagnostics and snapshots (default: output/<name of the -options_file>)", "VfpaSolver", s->output_dir, s->output_dir, sizeof(s->output_dir), NULL));
+  PetscCall(PetscOptionsReal("-output_interval", "simulated time between HDF5 snapshots (default: ts_max_time/10)", "VfpaSolver", s->output_interval, &s->output_interval, NULL));
+  s->diagnostics_interval = s->output_interval / 10;
+  PetscCall(PetscOptionsReal("-diagnostics_interval", "simulated time between diagnostics rows (default: output_interval/10)", "VfpaSolver", s->diagnostics_interval, &s->diagnostics_interval, NULL));
+  PetscCall(PetscOptionsInt("-monitor_interval", "steps between progress lines (0: none)", "VfpaSolver", s->monitor_interval, &s->monitor_interval, NULL));
+  PetscOptionsEnd();
+  PetscCall(VfpaCheckReal(s->comm, "-output_interval", s->output_interval, 0, PETSC_MAX_REAL, PETSC_TRUE, PETSC_FALSE));
+  PetscCall(VfpaCheckReal(s->comm, "-diagnostics_interval", s->diagnostics_interval, 0, PETSC_MAX_REAL, PETSC_TRUE, PETSC_FALSE));
+  PetscCheck(s->monitor_interval >= 0, s->comm, PETSC_ERR_USER_INPUT, "-monitor_interval %" PetscInt_FMT " must be >= 0", s->monitor_interval);
+  PetscCheck(s->output_dir[0], s->comm, PETSC_ERR_USER_INPUT, "-output_dir must not be empty");
+  PetscCall(VfpaParamsAddReal(s->params, "ts_max_time", max_time));
+  PetscCall(VfpaParamsAddReal(s->params, "output_interval", s->output_interval));
+  PetscCall(VfpaParamsAddReal(s->params, "diagnostics_interval", s->diagnostics_interval));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VfpaSolverSetFromOptions(VfpaSolver s)
+{
+  TSType type;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsHasHelp(NULL, &s->help));
+  PetscCall(VfpaModelSetFromOptions(s->model, s->params));
+  PetscCall(VfpaInitSetDefaultTemperature(s->init, s->model->fp->sigma));
+  PetscCall(VfpaInitSetFromOptions(s->init, s->params));
+  PetscCall(ConfigureTS(s));
+  PetscCall(ReadOutputOptions(s));
+  PetscCall(TSGetType(s->ts, &type));
+  PetscCall(VfpaParamsAddString(s->params, "ts_type", type));
+  PetscFunctionReturn(0);
+}
+
+static PetscReal NextTime(PetscInt k, PetscReal interval) { return k * interval; }
+
+/* Before each step: the positivity limit of the explicit terms caps the step (and the adaptive
+   controller's maximum), and the step is shortened to land on the next output time. */
+static PetscErrorCode PreStep(TS ts)
+{
+  VfpaSolver s;
+  Vec        U;
+  PetscReal  t, dt, dt_stable, t_event;
+
+  PetscFunctionBeginUser;
+  PetscCall(TSGetApplicationContext(ts, &s));
+  PetscCall(TSGetTime(ts, &t));
+  PetscCall(TSGetSolution(ts, &U));
+  PetscCall(VfpaModelStableTimeStep(s->model, U, s->imex, &dt_stable));
+  if (s->max_dt > 0) dt_stable = PetscMin(dt_stable, s->max_dt);
+  if (s->adaptive) {
+    TSAdapt adapt;
+    PetscCall(TSGetTimeStep(ts, &dt));
+    PetscCall(TSGetAdapt(ts, &adapt));
+    PetscCall(TSAdaptSetStepLimits(adapt, PETSC_DEFAULT, dt_stable));
+    dt = PetscMin(dt, dt_stable);
+  } else dt = dt_stable;
+  t_event = PetscMin(NextTime(s->next_diagnostics, s->diagnostics_interval), NextTime(s->next_output, s->output_interval));
+  if (t + dt > t_event && t_event > t) dt = t_event - t;
+  PetscCall(TSSetTimeStep(ts, dt));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ComputeRow(VfpaSolver s, PetscInt step, PetscReal t, Vec U)
+{
+  PetscReal tprev, dt;
+  PetscInt  rejected;
+
+  PetscFunctionBeginUser;
+  PetscCall(VfpaDiagnosticsCompute(s->diag, U, s->row));
+  if (step > 0) {
+    PetscCall(TSGetPrevTime(s->ts, &tprev));
+    dt = t - tprev;
+  } else PetscCall(TSGetTimeStep(s->ts, &dt));
+  PetscCall(TSGetStepRejections(s->ts, &rejected));
+  s->row[VFPA_DIAG_STEP]     = (PetscReal)step;
+  s->row[VFPA_DIAG_T]        = t;
+  s->row[VFPA_DIAG_DT]       = dt;
+  s->row[VFPA_DIAG_REJECTED] = (PetscReal)rejected;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode FormatSeconds(PetscLogDouble seconds, char buf[], size_t len)
+{
+  PetscFunctionBeginUser;
+  if (seconds < 0) PetscCall(PetscStrncpy(buf, "?", len));
+  else PetscCall(PetscSNPrintf(buf, len, "%d:%02d:%02d", (int)(seconds / 3600), (int)(seconds / 60) % 60, (int)seconds % 60));
+  PetscFunctionReturn(0);
+}
+
+/* One progress line; the estimate of the time left assumes the current rate in simulated time. */
+static PetscErrorCode Progress(VfpaSolver s, PetscInt step, PetscReal t)
+{
+  PetscLogDouble now, elapsed;
+  PetscReal      max_time;
+  char           wall[32], left[32];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscTime(&now));
+  PetscCall(TSGetMaxTime(s->ts, &max_time));
+  elapsed = now - s->wall_start;
+  PetscCall(FormatSeconds(elapsed, wall, sizeof(wall)));
+  PetscCall(FormatSeconds(t > s->t_start ? elapsed * (max_time - t) / (t - s->t_start) : -1, left, sizeof(left)));
+  PetscCall(PetscPrintf(s->comm, "step %8" PetscInt_FMT "  t %.6e  dt %.3e  H %.6e  L1 %.4e  ubar % .6e  wall %s  left %s\n", step, (double)t, (double)s->row[VFPA_DIAG_DT], (double)s->row[VFPA_DIAG_ENTROPY], (double)s->row[VFPA_DIAG_L1], (double)s->row[VFPA_DIAG_UBAR], wall, left));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Snapshot(VfpaSolver s, PetscReal t, PetscInt step, Vec U)
+{
+  PetscFunctionBeginUser;
+  PetscCall(VfpaOutputWriteSnapshot(s->output, U, t, step));
+  PetscCall(VfpaDiagnosticsWriteHDF5(s->diag));
+  s->last_snapshot_time = t;
+  PetscFunctionReturn(0);
+}
+
+/* After the initial state and after every step: the scheduled outputs that are due. */
+static PetscErrorCode Monitor(TS ts, PetscInt step, PetscReal t, Vec U, void *ctx)
+{
+  VfpaSolver      s   = (VfpaSolver)ctx;
+  const PetscReal tol = 1e-9;
+  PetscBool       diag_due = PETSC_FALSE, output_due = PETSC_FALSE, have_row = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  (void)ts;
+  while (t >= NextTime(s->next_diagnostics, s->diagnostics_interval) - tol * s->diagnostics_interval) {
+    diag_due = PETSC_TRUE;
+    s->next_diagnostics++;
+  }
+  while (t >= NextTime(s->next_output, s->output_interval) - tol * s->output_interval) {
+    output_due = PETSC_TRUE;
+    s->next_output++;
+  }
+  if (diag_due || output_due) {
+    PetscCall(ComputeRow(s, step, t, U));
+    PetscCall(VfpaDiagnosticsRecord(s->diag, s->row));
+    have_row = PETSC_TRUE;
+  }
+  if (output_due) PetscCall(Snapshot(s, t, step, U));
+  if (s->monitor_interval && step % s->monitor_interval == 0) {
+    if (!have_row) PetscCall(ComputeRow(s, step, t, U));
+    PetscCall(Progress(s, step, t));
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VfpaSolverSetUp(VfpaSolver s)
+{
+  TSAdapt    adapt;
+  TSAdaptType adapt_type;
+  PetscReal  dt;
+
+  PetscFunctionBeginUser;
+  PetscCall(VfpaModelSetUp(s->model));
+  PetscCall(DMCreateGlobalVector(s->model->grid->da, &s->U));
+  PetscCall(PetscObjectSetName((PetscObject)s->U, "state"));
+  PetscCall(VfpaInitApply(s->init, s->model, s->U));
+  PetscCall(VfpaMakeDirectory(s->comm, s->output_dir));
+  PetscCall(VfpaDiagnosticsCreate(s->model, &s->diag));
+  PetscCall(VfpaDiagnosticsSetUp(s->diag, s->output_dir));
+  PetscCall(VfpaOutputCreate(s->model, s->params, &s->output));
+  PetscCall(VfpaOutputSetUp(s->output, s->output_dir));
+
+  PetscCall(TSSetApplicationContext(s->ts, s));
+  if (s->imex) {
+    PetscCall(VfpaModelCreateJacobian(s->model, &s->J));
+    PetscCall(TSSetRHSFunction(s->ts, NULL, VfpaModelRHSTransport, s->model));
+    PetscCall(TSSetIFunction(s->ts, NULL, VfpaModelIFunction, s->model));
+    PetscCall(TSSetIJacobian(s->ts, s->J, s->J, VfpaModelIJacobian, s->model));
+  } else PetscCall(TSSetRHSFunction(s->ts, NULL, VfpaModelRHSFunction, s->model));
+  PetscCall(TSSetSolution(s->ts, s->U));
+  PetscCall(TSSetPreStep(s->ts, PreStep));
+  PetscCall(TSMonitorSet(s->ts, Monitor, s, NULL));
+  PetscCall(VfpaModelStableTimeStep(s->model, s->U, s->imex, &dt));
+  if (s->max_dt > 0) dt = PetscMin(dt, s->max_dt);
+  PetscCall(TSSetTimeStep(s->ts, dt));
+  PetscCall(TSSetUp(s->ts));
+  PetscCall(TSGetAdapt(s->ts, &adapt));
+  PetscCall(TSAdaptGetType(adapt, &adapt_type));
+  PetscCall(PetscStrcmp(adapt_type, TSADAPTNONE, &s->adaptive));
+  s->adaptive = (PetscBool)!s->adaptive;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VfpaSolverView(VfpaSolver s, PetscViewer viewer)
+{
+  TSType      type;
+  PetscReal   max_time, dt;
+  PetscMPIInt size;
+  char        versions[512];
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_size(s->comm, &size));
+  PetscCall(VfpaLibraryVersions(versions, sizeof(versions)));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "%s\nrun '%s' on %d rank%s\n", versions, s->input_name, size, size > 1 ? "s" : ""));
+  PetscCall(VfpaModelView(s->model, viewer));
+  PetscCall(VfpaInitView(s->init, viewer));
+  PetscCall(TSGetType(s->ts, &type));
+  PetscCall(TSGetMaxTime(s->ts, &max_time));
+  PetscCall(TSGetTimeStep(s->ts, &dt));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "time stepping: TS %s%s%s, cfl %g, first dt %g, up to t = %g\n", type, s->imex ? " (IMEX: transport explicit, Fokker-Planck implicit)" : "", s->adaptive ? ", adaptive" : "", (double)s->model->cfl, (double)dt, (double)max_time));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "output: %s (snapshot every %g, diagnostics every %g, progress every %" PetscInt_FMT " steps)\n", s->output_dir, (double)s->output_interval, (double)s->diagnostics_interval, s->monitor_interval));
+  PetscFunctionReturn(0);
+}
+
+/* Warn about options that nothing read, most likely misspelt. PETSc reads some solver options
+   (-ts_, -snes_, -ksp_, -pc_ ...) only while solving: those are checked after the run. */
+static PetscErrorCode WarnUnusedOptions(VfpaSolver s, PetscBool after_solve)
+{
+  PetscInt n;
+  char   **names, **values;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsLeftGet(NULL, &n, &names, &values));
+  for (PetscInt k = 0; k < n; k++) {
+    PetscBool lazy = PETSC_FALSE;
+    for (const char *const *p = (const char *const[]){"ts_", "snes_", "ksp_", "pc_", "mat_", "vec_", "sub_", NULL}; *p && !lazy; p++) PetscCall(PetscStrbeginswith(names[k], *p, &lazy));
+    if (lazy == after_solve) PetscCall(PetscPrintf(s->comm, "vfpa: warning: option -%s was not used (misspelt, or not used by this configuration)\n", names[k]));
+  }
+  PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VfpaSolverSolve(VfpaSolver s)
+{
+  PetscReal        t;
+  PetscInt         steps, rejected;
+  const PetscReal *last;
+  PetscLogDouble   now;
+
+  PetscFunctionBeginUser;
+  PetscCall(VfpaSolverView(s, PETSC_VIEWER_STDOUT_(s->comm)));
+  PetscCall(WarnUnusedOptions(s, PETSC_FALSE));
+  PetscCall(TSGetTime(s->ts, &s->t_start));
+  PetscCall(PetscTime(&s->wall_start));
+  PetscCall(TSSolve(s->ts, s->U));
+  PetscCall(TSGetTime(s->ts, &t));
+  PetscCall(TSGetStepNumber(s->ts, &steps));
+  PetscCall(VfpaDiagnosticsLast(s->diag, &last));
+  if (!last || last[VFPA_DIAG_T] < t) {
+    PetscCall(ComputeRow(s, steps, t, s->U));
+    PetscCall(VfpaDiagnosticsRecord(s->diag, s->row));
+  }
+  if (s->last_snapshot_time < t) PetscCall(Snapshot(s, t, steps, s->U));
+  else PetscCall(VfpaDiagnosticsWriteHDF5(s->diag));
+  PetscCall(TSGetStepRejections(s->ts, &rejected));
+  PetscCall(WarnUnusedOptions(s, PETSC_TRUE));
+  PetscCall(PetscTime(&now));
+  PetscCall(PetscPrintf(s->comm, "vfpa: done: t = %g after %" PetscInt_FMT " steps (%" PetscInt_FMT " rejected) in %.1f s; results in %s/ (diagnostics.csv, diagnostics.h5, snap_*.h5, snapshots.xdmf)\n", (double)t, steps, rejected, (double)(now - s->wall_start), s->output_dir));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VfpaSolverDestroy(VfpaSolver *solver)
+{
+  VfpaSolver s = *solver;
+
+  PetscFunctionBeginUser;
+  if (!s) PetscFunctionReturn(0);
+  PetscCall(VfpaOutputDestroy(&s->output));
+  PetscCall(VfpaDiagnosticsDestroy(&s->diag));
+  PetscCall(MatDestroy(&s->J));
+  PetscCall(VecDestroy(&s->U));
+  PetscCall(TSDestroy(&s->ts));
+  PetscCall(VfpaInitDestroy(&s->init));
+  PetscCall(VfpaModelDestroy(&s->model));
+  PetscCall(VfpaParamsDestroy(&s->params));
+  PetscCall(PetscFree(*solver));
+  PetscFunctionReturn(0);
+}

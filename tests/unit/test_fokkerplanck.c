@@ -1,0 +1,210 @@
+/* Unit test of the Scharfetter-Gummel Fokker-Planck operator:
+   - the Bernoulli function: B(-z) = B(z) + z, B > 0, -1 < B' < 0, continuity across branches;
+   - a discrete Maxwellian with variance sigma is an exact steady state when [u] is its discrete mean
+     (as at every protocol's equilibrium), and with -fp_drift average for any centre [u];
+   - for arbitrary positive f and [u], every x cell loses no mass and gains exactly the momentum
+     s (rho [u] - rho u) (SPEC sections 1 and 3);
+   - the assembled IMEX Jacobian is the operator with frozen face coefficients: J f = -d_v J(f).
+   Run it on any layout, including -da_processors_y 2 (velocity split across ranks). */
+#include "unit.h"
+
+static PetscErrorCode CheckBernoulli(void)
+{
+  const PetscReal zs[] = {-800, -40, -3, -1, -1e-3 - 1e-12, -1e-3 + 1e-12, -1e-8, 0, 1e-9, 1e-3 - 1e-12, 1e-3 + 1e-12, 0.5, 2, 30, 700, 800};
+  for (size_t k = 0; k < sizeof(zs) / sizeof(zs[0]); k++) {
+    PetscReal z = zs[k], B, dB, Bm, dBm;
+    VfpaBernoulli(z, &B, &dB);
+    VfpaBernoulli(-z, &Bm, &dBm);
+    EXPECT(B >= 0 && (B > 0 || z > 700), "B(%g) = %g is not positive", (double)z, (double)B);
+    EXPECT(dB > -1 - 1e-15 && dB < 1e-15, "B'(%g) = %g outside (-1, 0)", (double)z, (double)dB);
+    EXPECT(PetscAbsReal(Bm - B - z) <= 1e-14 * PetscMax(1, PetscAbsReal(z)), "B(-z) - B(z) - z = %g at z = %g", (double)(Bm - B - z), (double)z);
+    EXPECT(PetscAbsReal(dBm + dB + 1) <= 1e-13, "B'(-z) + B'(z) + 1 = %g at z = %g", (double)(dBm + dB + 1), (double)z);
+  }
+  /* the series branch (|z| < 1e-3) and the exponential branch meet continuously */
+  PetscFunctionBeginUser;
+  for (int sign = -1; sign <= 1; sign += 2) {
+    const PetscReal z1 = sign * (1e-3 - 1e-12), z2 = sign * (1e-3 + 1e-12);
+    PetscReal       B1, dB1, B2, dB2;
+    VfpaBernoulli(z1, &B1, &dB1);
+    VfpaBernoulli(z2, &B2, &dB2);
+    EXPECT(PetscAbsReal(B2 - B1 - dB1 * (z2 - z1)) <= 1e-15 && PetscAbsReal(dB1 - dB2) <= 1e-12, "B jumps by %g, B' by %g across |z| = 1e-3", (double)(B2 - B1 - dB1 * (z2 - z1)), (double)(dB1 - dB2));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* A model on a small grid, with f filled column by column from Column(i, j). */
+typedef PetscReal (*ColumnFn)(VfpaGrid, PetscInt, PetscInt);
+
+static PetscErrorCode MakeModel(VfpaModel *m, Vec *U, ColumnFn column)
+{
+  VfpaParams    params;
+  PetscScalar **u;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsSetValue(NULL, "-nx", "12"));
+  PetscCall(PetscOptionsSetValue(NULL, "-nv", "40"));
+  PetscCall(PetscOptionsSetValue(NULL, "-vmax", "6"));
+  PetscCall(PetscOptionsSetValue(NULL, "-sigma", "0.7"));
+  PetscCall(PetscOptionsSetValue(NULL, "-protocol", "local"));
+  PetscCall(VfpaParamsCreate(&params));
+  PetscCall(VfpaModelCreate(PETSC_COMM_WORLD, m));
+  PetscCall(VfpaModelSetFromOptions(*m, params));
+  PetscCall(VfpaModelSetUp(*m));
+  PetscCall(VfpaParamsDestroy(&params));
+  PetscCall(DMCreateGlobalVector((*m)->grid->da, U));
+  PetscCall(DMDAVecGetArray((*m)->grid->da, *U, &u));
+  for (PetscInt j = (*m)->grid->vs; j < (*m)->grid->vs + (*m)->grid->vm; j++)
+    for (PetscInt i = (*m)->grid->xs; i < (*m)->grid->xs + (*m)->grid->xm; i++) u[j][i] = column((*m)->grid, i, j);
+  PetscCall(DMDAVecRestoreArray((*m)->grid->da, *U, &u));
+  PetscFunctionReturn(0);
+}
+
+/* rhs = d_v J(U) with strength s(x) and average [u](x) as given; returns the ghosted f too. */
+static PetscErrorCode ApplyFP(VfpaModel m, Vec U, const PetscReal *s, const PetscReal *avg, Vec F)
+{
+  const PetscScalar *const *f;
+  PetscScalar             **rhs;
+
+  PetscFunctionBeginUser;
+  PetscCall(DMGlobalToLocal(m->grid->da, U, INSERT_VALUES, m->Uloc));
+  PetscCall(DMDAVecGetArrayRead(m->grid->da, m->Uloc, (void *)&f));
+  PetscCall(VfpaMomentsCompute(m->moments, f));
+  PetscCall(VecZeroEntries(F));
+  PetscCall(DMDAVecGetArray(m->grid->da, F, &rhs));
+  PetscCall(VfpaFokkerPlanckApply(m->fp, f, m->moments, s, avg, rhs));
+  PetscCall(DMDAVecRestoreArray(m->grid->da, F, &rhs));
+  PetscCall(DMDAVecRestoreArrayRead(m->grid->da, m->Uloc, (void *)&f));
+  PetscFunctionReturn(0);
+}
+
+static PetscReal MaxwellCentre(PetscInt i) { return 0.37 + 0.2 * PetscSinReal(0.9 * i); }
+static PetscReal Maxwellian(VfpaGrid g, PetscInt i, PetscInt j) { return (1 + 0.3 * PetscCosReal(i)) * PetscExpReal(-0.5 * PetscSqr(g->v[j] - MaxwellCentre(i)) / 0.7); }
+static PetscReal Rough(VfpaGrid g, PetscInt i, PetscInt j) { return 0.01 + PetscExpReal(-PetscSqr(g->v[j] - 1 - 0.1 * i)) + (j % 5 == 0 ? 0.3 : 0) + 0.2 * (j > 20 && j < 26); }
+
+/* Per x cell: sum_j rhs dv (mass change) and sum_j v_j rhs dv (momentum change), summed over v. */
+static PetscErrorCode ColumnChanges(VfpaModel m, Vec F, PetscReal *dmass, PetscReal *dmom)
+{
+  VfpaGrid      g = m->grid;
+  PetscScalar **rhs;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscArrayzero(dmass + g->gxs, g->gxm));
+  PetscCall(PetscArrayzero(dmom + g->gxs, g->gxm));
+  PetscCall(DMDAVecGetArray(g->da, F, &rhs));
+  for (PetscInt j = g->vs; j < g->vs + g->vm; j++)
+    for (PetscInt i = g->xs; i < g->xs + g->xm; i++) {
+      dmass[i] += rhs[j][i] * g->dv;
+      dmom[i] += g->v[j] * rhs[j][i] * g->dv;
+    }
+  PetscCall(DMDAVecRestoreArray(g->da, F, &rhs));
+  PetscCall(VfpaGridSumOverColumn(g, g->gxm, dmass + g->gxs));
+  PetscCall(VfpaGridSumOverColumn(g, g->gxm, dmom + g->gxs));
+  PetscFunctionReturn(0);
+}
+
+/* drift "momentum": [u] = the discrete mean of f; drift "average": [u] = the Maxwellian's centre. */
+static PetscErrorCode CheckSteadyState(const char drift[])
+{
+  VfpaModel m;
+  Vec       U, F;
+  PetscReal *s, *avg, fmax, rmax;
+  PetscBool  momentum;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsSetValue(NULL, "-fp_drift", drift));
+  PetscCall(PetscStrcmp(drift, "momentum", &momentum));
+  PetscCall(MakeModel(&m, &U, Maxwellian));
+  PetscCall(VecDuplicate(U, &F));
+  PetscCall(VfpaGridProfileCreate(m->grid, &s));
+  PetscCall(VfpaGridProfileCreate(m->grid, &avg));
+  PetscCall(VfpaModelComputeMoments(m, U));
+  for (PetscInt i = m->grid->gxs; i < m->grid->gxs + m->grid->gxm; i++) {
+    s[i]   = 3.0;
+    avg[i] = momentum ? m->moments->u[i] : MaxwellCentre(i);
+  }
+  PetscCall(ApplyFP(m, U, s, avg, F));
+  PetscCall(VecNorm(U, NORM_INFINITY, &fmax));
+  PetscCall(VecNorm(F, NORM_INFINITY, &rmax));
+  EXPECT(rmax <= 1e-13 * fmax * 3.0 * m->fp->sigma / PetscSqr(m->grid->dv), "-fp_drift %s: the Maxwellian is not steady: max |d_v J| = %g", drift, (double)rmax);
+  PetscCall(VfpaGridProfileDestroy(m->grid, &s));
+  PetscCall(VfpaGridProfileDestroy(m->grid, &avg));
+  PetscCall(VecDestroy(&F));
+  PetscCall(VecDestroy(&U));
+  PetscCall(VfpaModelDestroy(&m));
+  PetscCall(PetscOptionsSetValue(NULL, "-fp_drift", "momentum"));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode CheckExchangeAndJacobian(void)
+{
+  VfpaModel                 m;
+  VfpaGrid                  g;
+  Vec                       U, F, JU;
+  Mat                       J;
+  PetscReal                *s, *avg, *dmass, *dmom, err_mass = 0, err_mom = 0, jerr, rmax;
+  const PetscScalar *const *f;
+
+  PetscFunctionBeginUser;
+  PetscCall(MakeModel(&m, &U, Rough));
+  g = m->grid;
+  PetscCall(VecDuplicate(U, &F));
+  PetscCall(VecDuplicate(U, &JU));
+  PetscCall(VfpaGridProfileCreate(g, &s));
+  PetscCall(VfpaGridProfileCreate(g, &avg));
+  PetscCall(VfpaGridProfileCreate(g, &dmass));
+  PetscCall(VfpaGridProfileCreate(g, &dmom));
+  for (PetscInt i = g->gxs; i < g->gxs + g->gxm; i++) {
+    s[i]   = 1.5 + PetscSinReal(i);
+    avg[i] = -0.8 + 0.15 * i;
+  }
+  PetscCall(ApplyFP(m, U, s, avg, F));
+  PetscCall(ColumnChanges(m, F, dmass, dmom));
+  for (PetscInt i = g->xs; i < g->xs + g->xm; i++) {
+    const PetscReal rho = m->moments->rho[i], rhou = m->moments->rhou[i], target = s[i] * (rho * avg[i] - rhou);
+    const PetscReal scale = s[i] * (PetscAbsReal(rho * avg[i]) + PetscAbsReal(rhou) + rho);
+    err_mass = PetscMax(err_mass, PetscAbsReal(dmass[i]) / scale);
+    err_mom  = PetscMax(err_mom, PetscAbsReal(dmom[i] - target) / scale);
+  }
+  err_mass = GlobalMax(err_mass);
+  err_mom  = GlobalMax(err_mom);
+  EXPECT(err_mass <= 1e-13, "mass change per x cell is %g (relative), not 0", (double)err_mass);
+  EXPECT(err_mom <= 1e-13, "momentum change per x cell differs from s (rho [u] - rho u) by %g (relative)", (double)err_mom);
+
+  /* J (shift 0) with the face coefficients of this f must reproduce -d_v J(f) */
+  PetscCall(VfpaModelCreateJacobian(m, &J));
+  PetscCall(DMGlobalToLocal(g->da, U, INSERT_VALUES, m->Uloc));
+  PetscCall(DMDAVecGetArrayRead(g->da, m->Uloc, (void *)&f));
+  PetscCall(VfpaFokkerPlanckAssemble(m->fp, f, m->moments, s, avg, 0.0, J));
+  PetscCall(DMDAVecRestoreArrayRead(g->da, m->Uloc, (void *)&f));
+  PetscCall(MatAssemblyBegin(J, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(J, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatMult(J, U, JU));
+  PetscCall(VecAXPY(JU, 1.0, F));
+  PetscCall(VecNorm(JU, NORM_INFINITY, &jerr));
+  PetscCall(VecNorm(F, NORM_INFINITY, &rmax));
+  EXPECT(jerr <= 1e-13 * rmax, "J f + d_v J(f) = %g, relative %g", (double)jerr, (double)(jerr / rmax));
+
+  PetscCall(MatDestroy(&J));
+  PetscCall(VfpaGridProfileDestroy(g, &s));
+  PetscCall(VfpaGridProfileDestroy(g, &avg));
+  PetscCall(VfpaGridProfileDestroy(g, &dmass));
+  PetscCall(VfpaGridProfileDestroy(g, &dmom));
+  PetscCall(VecDestroy(&F));
+  PetscCall(VecDestroy(&JU));
+  PetscCall(VecDestroy(&U));
+  PetscCall(VfpaModelDestroy(&m));
+  PetscFunctionReturn(0);
+}
+
+int main(int argc, char **argv)
+{
+  PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
+  PetscCall(VfpaLogRegister());
+  PetscCall(CheckBernoulli());
+  PetscCall(CheckSteadyState("momentum"));
+  PetscCall(CheckSteadyState("average"));
+  PetscCall(CheckExchangeAndJacobian());
+  PetscCall(UNIT_SUMMARY());
+  PetscCall(PetscFinalize());
+  return unit_failures ? 1 : 0;
+}

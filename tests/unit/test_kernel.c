@@ -1,0 +1,114 @@
+/* Unit test of the communication kernels: the cosine-mode and direct-quadrature nonlocal averages
+   agree to 1e-13 on trig kernels, kernel tables are exactly symmetric (which the momentum
+   conservation of Cucker-Smale relies on), and the discrete integrals are right. */
+#include "unit.h"
+
+/* A deterministic, rough profile on the owned cells. */
+static PetscReal Profile(PetscInt i, PetscInt which) { return 1 + 0.5 * PetscSinReal(1.7 * i + which) + 0.3 * PetscCosReal(0.01 * i * i * (which + 1)); }
+
+static PetscErrorCode SetUpKernel(VfpaGrid grid, const char method[], VfpaParams params, VfpaKernel *k)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsSetValue(NULL, "-average_method", method));
+  PetscCall(VfpaKernelCreate(PETSC_COMM_WORLD, k));
+  PetscCall(VfpaKernelSetFromOptions(*k, params));
+  PetscCall(VfpaKernelSetUp(*k, grid));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode CompareMethods(const char psi[], const char nx[], const char L[])
+{
+  VfpaParams params;
+  VfpaGrid   grid;
+  VfpaKernel modes, quad;
+  PetscReal *q[2], *a[2], *b[2], diff = 0, scale = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsSetValue(NULL, "-kernel", "trig"));
+  PetscCall(PetscOptionsSetValue(NULL, "-kernel_psi", psi));
+  PetscCall(PetscOptionsSetValue(NULL, "-nx", nx));
+  PetscCall(PetscOptionsSetValue(NULL, "-L", L));
+  PetscCall(VfpaParamsCreate(&params));
+  PetscCall(VfpaGridCreate(PETSC_COMM_WORLD, &grid));
+  PetscCall(VfpaGridSetFromOptions(grid, params));
+  PetscCall(VfpaGridSetUp(grid));
+  PetscCall(SetUpKernel(grid, "modes", params, &modes));
+  PetscCall(SetUpKernel(grid, "quadrature", params, &quad));
+  for (int w = 0; w < 2; w++) {
+    PetscCall(VfpaGridProfileCreate(grid, &q[w]));
+    PetscCall(VfpaGridProfileCreate(grid, &a[w]));
+    PetscCall(VfpaGridProfileCreate(grid, &b[w]));
+    for (PetscInt i = grid->xs; i < grid->xs + grid->xm; i++) q[w][i] = Profile(i, w);
+  }
+  PetscCall(VfpaKernelConvolve(modes, 2, (const PetscReal *const *)q, a));
+  PetscCall(VfpaKernelConvolve(quad, 2, (const PetscReal *const *)q, b));
+  for (int w = 0; w < 2; w++)
+    for (PetscInt i = grid->gxs; i < grid->gxs + grid->gxm; i++) {
+      diff  = PetscMax(diff, PetscAbsReal(a[w][i] - b[w][i]));
+      scale = PetscMax(scale, PetscAbsReal(a[w][i]));
+    }
+  diff  = GlobalMax(diff);
+  scale = GlobalMax(scale);
+  EXPECT(diff <= 1e-13 * scale, "psi %s, nx %s, L %s: modes and quadrature differ by %g (relative %g)", psi, nx, L, (double)diff, (double)(diff / scale));
+  EXPECT(PetscAbsReal(quad->integral - grid->L * grid->L * quad->psi[0] * quad->psi[0]) <= 1e-12 * quad->integral, "discrete integral %g != L^2 b0^2", (double)quad->integral);
+  for (PetscInt m = 1; m < grid->nx; m++) EXPECT(quad->table[m] == quad->table[grid->nx - m], "table not symmetric at offset %" PetscInt_FMT, m);
+  for (int w = 0; w < 2; w++) {
+    PetscCall(VfpaGridProfileDestroy(grid, &q[w]));
+    PetscCall(VfpaGridProfileDestroy(grid, &a[w]));
+    PetscCall(VfpaGridProfileDestroy(grid, &b[w]));
+  }
+  PetscCall(VfpaKernelDestroy(&modes));
+  PetscCall(VfpaKernelDestroy(&quad));
+  PetscCall(VfpaGridDestroy(&grid));
+  PetscCall(VfpaParamsDestroy(&params));
+  PetscFunctionReturn(0);
+}
+
+/* A constant profile c averages to c times the discrete integral, for every kernel. */
+static PetscErrorCode CheckConstant(const char kernel[], PetscReal expected_integral)
+{
+  VfpaParams params;
+  VfpaGrid   grid;
+  VfpaKernel k;
+  PetscReal *q, *out, err = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsSetValue(NULL, "-kernel", kernel));
+  PetscCall(PetscOptionsSetValue(NULL, "-nx", "64"));
+  PetscCall(PetscOptionsSetValue(NULL, "-L", "1"));
+  PetscCall(VfpaParamsCreate(&params));
+  PetscCall(VfpaGridCreate(PETSC_COMM_WORLD, &grid));
+  PetscCall(VfpaGridSetFromOptions(grid, params));
+  PetscCall(VfpaGridSetUp(grid));
+  PetscCall(SetUpKernel(grid, "quadrature", params, &k));
+  PetscCall(VfpaGridProfileCreate(grid, &q));
+  PetscCall(VfpaGridProfileCreate(grid, &out));
+  for (PetscInt i = grid->xs; i < grid->xs + grid->xm; i++) q[i] = 2.5;
+  PetscCall(VfpaKernelConvolve(k, 1, (const PetscReal *const *)&q, &out));
+  for (PetscInt i = grid->gxs; i < grid->gxs + grid->gxm; i++) err = PetscMax(err, PetscAbsReal(out[i] - 2.5 * k->integral));
+  err = GlobalMax(err);
+  EXPECT(err <= 1e-13 * k->integral, "kernel %s: average of a constant is off by %g", kernel, (double)err);
+  if (expected_integral > 0) EXPECT(PetscAbsReal(k->integral - expected_integral) <= 1e-3 * expected_integral, "kernel %s: integral %g, expected about %g", kernel, (double)k->integral, (double)expected_integral);
+  for (PetscInt m = 1; m < grid->nx; m++) EXPECT(k->table[m] == k->table[grid->nx - m], "kernel %s: table not symmetric at offset %" PetscInt_FMT, kernel, m);
+  PetscCall(VfpaGridProfileDestroy(grid, &q));
+  PetscCall(VfpaGridProfileDestroy(grid, &out));
+  PetscCall(VfpaKernelDestroy(&k));
+  PetscCall(VfpaGridDestroy(&grid));
+  PetscCall(VfpaParamsDestroy(&params));
+  PetscFunctionReturn(0);
+}
+
+int main(int argc, char **argv)
+{
+  PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
+  PetscCall(CompareMethods("1,0.5", "64", "1"));
+  PetscCall(CompareMethods("2,0.3,-0.7,0.25,0.1", "50", "6.3"));
+  PetscCall(CompareMethods("1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1", "16", "2"));
+  PetscCall(PetscOptionsSetValue(NULL, "-kernel_width", "0.05"));
+  PetscCall(CheckConstant("gaussian", 0.05 * PetscSqrtReal(2 * PETSC_PI)));
+  PetscCall(CheckConstant("tophat", 0.0));
+  PetscCall(CheckConstant("algebraic", 0.0));
+  PetscCall(UNIT_SUMMARY());
+  PetscCall(PetscFinalize());
+  return unit_failures ? 1 : 0;
+}
