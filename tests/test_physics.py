@@ -125,3 +125,26 @@ def homogeneous_variance_converges_at_second_order():
         errors = [variance_error(nv, ts) for nv in (24, 48, 96)]
         orders = np.log2(np.array(errors[:-1]) / np.array(errors[1:]))
         check(errors[-1] < 1e-2 and orders.min() >= 1.8, f"{name}: errors {errors}, observed orders {orders}")
+
+
+@test
+def integrators_adaptivity_and_first_order_transport():
+    """Other TS choices through the usual options: adaptive explicit RK, ARKIMEX with and without
+    adaptivity and another tableau, forward Euler, first-order transport. Each reaches the final
+    time, conserves mass to 1e-12 and keeps f >= -1e-14."""
+    configurations = {
+        "rk_adaptive": ["-ts_type", "rk", "-ts_rk_type", "3bs", "-ts_adapt_type", "basic"],
+        "arkimex_fixed": ["-ts_type", "arkimex", "-ts_adapt_type", "none"],
+        "arkimex_1bee": ["-ts_type", "arkimex", "-ts_arkimex_type", "1bee", "-ts_adapt_type", "basic", "-ts_rtol", 1e-4, "-ts_atol", 1e-6],
+        "euler": ["-ts_type", "euler"],
+        "first_order": ["-transport_order", 1],
+    }
+    steps = {}
+    for name, args in configurations.items():
+        run = vfpa(f"ts_{name}", "-protocol", "smodel", *PERTURBED, *args, np_=2)
+        d = run.csv()
+        steps[name] = d["step"][-1]
+        check(abs(d["t"][-1] - 0.6) < 1e-12, f"{name}: ended at t = {d['t'][-1]}")
+        check(np.abs(d["mass"] - d["mass"][0]).max() <= 1e-12 * d["mass"][0], f"{name}: mass drift")
+        check(d["fmin"].min() >= -1e-14, f"{name}: fmin = {d['fmin'].min():.2e}")
+    check(steps["arkimex_1bee"] != steps["arkimex_fixed"], f"adaptive ARKIMEX took as many steps as the fixed one ({steps})")
