@@ -16,6 +16,7 @@
 #include "vfpa_h5.h"
 #include "vfpa_diagnostics.h"
 #include "vfpa_output.h"
+#include "vfpa_checkpoint.h"
 #include "vfpa_solver.h"
 
 #endif

@@ -44,6 +44,7 @@ struct _p_VfpaDiagnostics {
 
 PETSC_EXTERN PetscErrorCode VfpaDiagnosticsCreate(VfpaModel, VfpaDiagnostics *);
 PETSC_EXTERN PetscErrorCode VfpaDiagnosticsSetUp(VfpaDiagnostics, const char[]);
+PETSC_EXTERN PetscErrorCode VfpaDiagnosticsResume(VfpaDiagnostics, const char[], PetscReal);
 PETSC_EXTERN PetscErrorCode VfpaDiagnosticsDestroy(VfpaDiagnostics *);
 PETSC_EXTERN PetscErrorCode VfpaDiagnosticsCompute(VfpaDiagnostics, Vec, PetscReal[]);
 PETSC_EXTERN PetscErrorCode VfpaDiagnosticsRecord(VfpaDiagnostics, const PetscReal[]);

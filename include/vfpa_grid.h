@@ -18,7 +18,7 @@ struct _p_VfpaGrid {
   PetscInt    nx, nv;        /* cells in x and v */
   PetscReal   L, vmax;       /* x in [0, L), v in [-vmax, vmax] */
   PetscReal   dx, dv;
-  PetscInt    px, pv;        /* requested ranks along x (PETSC_DECIDE) and v (default 1) */
+  PetscInt    px, pv;        /* ranks along x and v (requested; the layout in use after SetUp) */
   PetscBool   strength_row;  /* the DMDA has the extra row j = nv holding s */
   DM          da;
   PetscInt    xs, xm;        /* owned x cells */

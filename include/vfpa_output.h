@@ -24,5 +24,6 @@ PETSC_EXTERN PetscErrorCode VfpaOutputCreate(VfpaModel, VfpaParams, VfpaOutput *
 PETSC_EXTERN PetscErrorCode VfpaOutputSetUp(VfpaOutput, const char[]);
 PETSC_EXTERN PetscErrorCode VfpaOutputDestroy(VfpaOutput *);
 PETSC_EXTERN PetscErrorCode VfpaOutputWriteSnapshot(VfpaOutput, Vec, PetscReal, PetscInt);
+PETSC_EXTERN PetscErrorCode VfpaOutputResume(VfpaOutput, PetscInt, const PetscReal[]);
 
 #endif

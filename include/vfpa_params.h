@@ -1,7 +1,7 @@
 #ifndef VFPA_PARAMS_H
 #define VFPA_PARAMS_H
 
-#include <petscviewer.h>
+#include <petscsys.h>
 
 /* The record of every run parameter (with its default filled in), kept so that outputs can carry
    them as HDF5 attributes and a run can be described completely. */
@@ -32,6 +32,7 @@ PETSC_EXTERN PetscErrorCode VfpaParamsAddString(VfpaParams, const char[], const 
 PETSC_EXTERN PetscErrorCode VfpaParamsAddReals(VfpaParams, const char[], PetscInt, const PetscReal[]);
 PETSC_EXTERN PetscErrorCode VfpaParamsGetCount(VfpaParams, PetscInt *);
 PETSC_EXTERN PetscErrorCode VfpaParamsGet(VfpaParams, PetscInt, const VfpaParam **);
-PETSC_EXTERN PetscErrorCode VfpaParamsView(VfpaParams, PetscViewer);
+PETSC_EXTERN PetscErrorCode VfpaParamsToText(VfpaParams, char **);
+PETSC_EXTERN PetscErrorCode VfpaParamsFind(VfpaParams, const char[], const VfpaParam **);
 
 #endif

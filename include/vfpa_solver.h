@@ -4,6 +4,7 @@
 #include "vfpa_init.h"
 #include "vfpa_diagnostics.h"
 #include "vfpa_output.h"
+#include "vfpa_checkpoint.h"
 
 /* A run: the model, its initial data, the PETSc TS that integrates it, and the outputs scheduled in
    simulated time (diagnostics rows, snapshots) or in steps (progress lines). Steps are shortened to
@@ -17,6 +18,7 @@ struct _p_VfpaSolver {
   VfpaInit        init;
   VfpaDiagnostics diag;
   VfpaOutput      output;
+  VfpaCheckpoint  checkpoint;
   TS              ts;
   Vec             U;
   Mat             J;
@@ -29,6 +31,10 @@ struct _p_VfpaSolver {
   PetscInt        monitor_interval;
   PetscInt        next_output, next_diagnostics; /* index k of the next output time k * interval */
   PetscReal       last_snapshot_time;
+  PetscInt        rejected_offset;      /* rejected steps before the restart */
+  PetscInt        last_checkpoint_step; /* -1: none written by this run */
+  PetscBool       checkpoint_due;       /* decided after a step, written once its outputs are done */
+  PetscBool       stopped_early;        /* a signal or -max_walltime stopped the run */
   PetscReal       row[VFPA_DIAG_COUNT];
   PetscLogDouble  wall_start;
   PetscReal       t_start;

@@ -9,7 +9,8 @@
 typedef enum {
   VFPA_EXIT_OK        = 0, /* the run completed */
   VFPA_EXIT_ERROR     = 1, /* an internal or system error; PETSc printed a traceback */
-  VFPA_EXIT_BAD_INPUT = 2  /* an option, input file or checkpoint was rejected; one message printed */
+  VFPA_EXIT_BAD_INPUT = 2, /* an option, input file or checkpoint was rejected; one message printed */
+  VFPA_EXIT_STOPPED_EARLY = 3 /* a signal or -max_walltime stopped the run after a checkpoint: resubmit with -restart latest */
 } VfpaExitCode;
 
 /* Errors of this class are the user's to fix: they are reported as one line, without a traceback. */

@@ -1,4 +1,7 @@
 /* Diagnostics of SPEC section 5: computed by reductions, written as CSV rows and an HDF5 series. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <hdf5.h>
 #include "vfpa_diagnostics.h"
 #include "vfpa_h5.h"
@@ -16,11 +19,21 @@ PetscErrorCode VfpaDiagnosticsCreate(VfpaModel model, VfpaDiagnostics *diag)
   PetscFunctionReturn(0);
 }
 
+/* The CSV header line (without the newline). */
+static void Header(char header[], size_t len)
+{
+  header[0] = 0;
+  for (int c = 0; c < VFPA_DIAG_COUNT; c++) {
+    strncat(header, VfpaDiagnosticNames[c], len - strlen(header) - 1);
+    if (c + 1 < VFPA_DIAG_COUNT) strncat(header, ",", len - strlen(header) - 1);
+  }
+}
+
 /* Start diagnostics.csv in dir with its header. */
 PetscErrorCode VfpaDiagnosticsSetUp(VfpaDiagnostics d, const char dir[])
 {
   PetscMPIInt rank;
-  char        path[PETSC_MAX_PATH_LEN];
+  char        path[PETSC_MAX_PATH_LEN], header[1024];
 
   PetscFunctionBeginUser;
   PetscCall(PetscStrncpy(d->dir, dir, sizeof(d->dir)));
@@ -29,8 +42,84 @@ PetscErrorCode VfpaDiagnosticsSetUp(VfpaDiagnostics d, const char dir[])
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/diagnostics.csv", dir));
   d->csv = fopen(path, "w");
   PetscCheck(d->csv, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot write %s", path);
-  for (int c = 0; c < VFPA_DIAG_COUNT; c++) fprintf(d->csv, "%s%s", VfpaDiagnosticNames[c], c + 1 < VFPA_DIAG_COUNT ? "," : "\n");
+  Header(header, sizeof(header));
+  fprintf(d->csv, "%s\n", header);
   fflush(d->csv);
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0: copy the header and the rows with t <= tmax of path to tmp, verbatim, and parse them into
+   memory; returns 1 when the file is not a vfpa diagnostics.csv. */
+static int KeepRowsUpTo(VfpaDiagnostics d, FILE *in, FILE *out, PetscReal tmax, PetscInt *kept, PetscInt *dropped)
+{
+  char   *line = NULL, header[1024];
+  size_t  cap  = 0;
+  ssize_t n;
+
+  Header(header, sizeof(header));
+  n = getline(&line, &cap, in);
+  if (n <= 0 || strncmp(line, header, strlen(header))) {
+    free(line);
+    return 1;
+  }
+  fputs(line, out);
+  while ((n = getline(&line, &cap, in)) > 0) {
+    PetscReal row[VFPA_DIAG_COUNT];
+    char     *p = line;
+    for (int c = 0; c < VFPA_DIAG_COUNT; c++) {
+      row[c] = strtod(p, &p);
+      if (*p == ',') p++;
+    }
+    if (row[VFPA_DIAG_T] > tmax) {
+      (*dropped)++;
+      continue;
+    }
+    fputs(line, out);
+    (*kept)++;
+    if (VfpaDiagnosticsRecord(d, row)) break; /* memory only: d->csv is not open yet */
+  }
+  free(line);
+  return 0;
+}
+
+/* After a restart at time t: diagnostics.csv in dir keeps its rows up to t (rows an interrupted run
+   wrote after its checkpoint are dropped) and continues from there; those rows also seed the HDF5
+   series. Without a diagnostics.csv there, a new one is started. */
+PetscErrorCode VfpaDiagnosticsResume(VfpaDiagnostics d, const char dir[], PetscReal t)
+{
+  PetscMPIInt rank;
+  char        path[PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN];
+  int         status = 0; /* 0 continued, 1 foreign header, 2 I/O failure, 3 no file */
+  PetscInt    counts[2] = {0, 0};
+  FILE       *in, *out;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(d->comm, &rank));
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/diagnostics.csv", dir));
+  PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s/.diagnostics.csv.tmp", dir));
+  if (!rank) {
+    if (!(in = fopen(path, "r"))) status = 3;
+    else if (!(out = fopen(tmp, "w"))) status = 2;
+    else {
+      status = KeepRowsUpTo(d, in, out, t * (1 + 1e-12) + 1e-300, &counts[0], &counts[1]);
+      if (fclose(out) || (!status && rename(tmp, path))) status = 2;
+    }
+    if (in) fclose(in);
+  }
+  PetscCallMPI(MPI_Bcast(&status, 1, MPI_INT, 0, d->comm));
+  PetscCheck(status != 1, d->comm, PETSC_ERR_USER_INPUT, "cannot continue %s: it does not start with vfpa's header (move it away or use another -output_dir)", path);
+  PetscCheck(status != 2, d->comm, PETSC_ERR_FILE_WRITE, "cannot rewrite %s", path);
+  if (status == 3) {
+    PetscCall(VfpaDiagnosticsSetUp(d, dir));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(PetscStrncpy(d->dir, dir, sizeof(d->dir)));
+  PetscCallMPI(MPI_Bcast(counts, 2, MPIU_INT, 0, d->comm));
+  if (!rank) {
+    d->csv = fopen(path, "a");
+    PetscCheck(d->csv, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot append to %s", path);
+  }
+  PetscCall(PetscPrintf(d->comm, "vfpa: %s continues after t = %.17g (%" PetscInt_FMT " rows kept, %" PetscInt_FMT " later rows dropped)\n", path, (double)t, counts[0], counts[1]));
   PetscFunctionReturn(0);
 }
 

@@ -92,6 +92,8 @@ PetscErrorCode VfpaGridSetUp(VfpaGrid grid)
 
   PetscFunctionBeginUser;
   PetscCall(ChooseLayout(grid, nrows, &px, &pv));
+  grid->px = px;
+  grid->pv = pv;
   grid->dx = grid->L / grid->nx;
   grid->dv = 2 * grid->vmax / grid->nv;
   PetscCall(DMDACreate2d(grid->comm, DM_BOUNDARY_PERIODIC, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, grid->nx, nrows, px, pv, 1, 2, NULL, NULL, &grid->da));

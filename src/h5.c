@@ -1,4 +1,7 @@
 /* Collective parallel HDF5 I/O of phase-space fields, x-profiles and attributes. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
 #include "vfpa_h5.h"
 #include "vfpa_log.h"
 
@@ -47,6 +50,28 @@ PetscErrorCode VfpaH5HasDataset(hid_t file, const char name[], PetscBool *has)
   PetscFunctionBeginUser;
   VfpaH5Call(exists = H5Lexists(file, name, H5P_DEFAULT));
   *has = exists > 0 ? PETSC_TRUE : PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0 flushes a completed file to disk and renames it into place (an atomic replacement), so a
+   crash never leaves a file under the final name that is not complete. */
+PetscErrorCode VfpaH5RenameIntoPlace(MPI_Comm comm, const char tmp[], const char path[])
+{
+  PetscMPIInt rank;
+  int         failed = 0;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (!rank) {
+    int fd = open(tmp, O_RDONLY);
+    if (fd >= 0) {
+      (void)fsync(fd);
+      close(fd);
+    }
+    failed = rename(tmp, path) != 0;
+  }
+  PetscCallMPI(MPI_Bcast(&failed, 1, MPI_INT, 0, comm));
+  PetscCheck(!failed, comm, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s", tmp, path);
   PetscFunctionReturn(0);
 }
 
@@ -247,6 +272,17 @@ PetscErrorCode VfpaH5WriteAttributeString(hid_t loc, const char name[], const ch
   VfpaH5Call(H5Tset_cset(type, H5T_CSET_UTF8));
   PetscCall(WriteAttribute(loc, name, type, space, &value));
   VfpaH5Call(H5Tclose(type));
+  VfpaH5Call(H5Sclose(space));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VfpaH5WriteAttributeUInt64(hid_t loc, const char name[], uint64_t value)
+{
+  hid_t space;
+
+  PetscFunctionBeginUser;
+  VfpaH5Call(space = H5Screate(H5S_SCALAR));
+  PetscCall(WriteAttribute(loc, name, H5T_NATIVE_UINT64, space, &value));
   VfpaH5Call(H5Sclose(space));
   PetscFunctionReturn(0);
 }

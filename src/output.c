@@ -33,20 +33,6 @@ PetscErrorCode VfpaOutputDestroy(VfpaOutput *output)
   PetscFunctionReturn(0);
 }
 
-/* Rank 0 renames a completed file into place; every rank learns whether that worked. */
-static PetscErrorCode RenameIntoPlace(MPI_Comm comm, const char tmp[], const char path[])
-{
-  PetscMPIInt rank;
-  int         failed = 0;
-
-  PetscFunctionBeginUser;
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (!rank) failed = rename(tmp, path) != 0;
-  PetscCallMPI(MPI_Bcast(&failed, 1, MPI_INT, 0, comm));
-  PetscCheck(!failed, comm, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s", tmp, path);
-  PetscFunctionReturn(0);
-}
-
 /* snapshots.xdmf: f of every snapshot as cell data on the (v, x) rectilinear mesh. */
 static PetscErrorCode WriteXdmf(VfpaOutput out)
 {
@@ -107,6 +93,28 @@ static PetscErrorCode WriteContents(VfpaOutput out, hid_t file, Vec U, PetscReal
   PetscFunctionReturn(0);
 }
 
+/* After a restart: snapshot numbering continues after the checkpoint's count snapshots, whose times
+   are given; snapshots an interrupted run wrote after its checkpoint are removed. */
+PetscErrorCode VfpaOutputResume(VfpaOutput out, PetscInt count, const PetscReal times[])
+{
+  PetscMPIInt rank;
+  char        path[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscFree(out->times));
+  out->capacity = PetscMax(64, 2 * count);
+  PetscCall(PetscMalloc1(out->capacity, &out->times));
+  PetscCall(PetscArraycpy(out->times, times, count));
+  out->count = count;
+  PetscCallMPI(MPI_Comm_rank(out->comm, &rank));
+  for (PetscInt k = count; !rank; k++) {
+    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/snap_%06d.h5", out->dir, (int)k));
+    if (remove(path)) break;
+  }
+  if (count) PetscCall(WriteXdmf(out));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VfpaOutputWriteSnapshot(VfpaOutput out, Vec U, PetscReal t, PetscInt step)
 {
   char  path[PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN];
@@ -119,7 +127,7 @@ PetscErrorCode VfpaOutputWriteSnapshot(VfpaOutput out, Vec U, PetscReal t, Petsc
   PetscCall(VfpaH5Create(out->comm, tmp, &file));
   PetscCall(WriteContents(out, file, U, t, step));
   PetscCall(VfpaH5Close(&file));
-  PetscCall(RenameIntoPlace(out->comm, tmp, path));
+  PetscCall(VfpaH5RenameIntoPlace(out->comm, tmp, path));
   if (out->count == out->capacity) {
     out->capacity = out->capacity ? 2 * out->capacity : 64;
     PetscCall(PetscRealloc(out->capacity * sizeof(PetscReal), &out->times));

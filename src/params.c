@@ -1,4 +1,5 @@
 /* Run-parameter record: a small typed list, in insertion order. */
+#include <string.h>
 #include "vfpa_params.h"
 
 struct _p_VfpaParams {
@@ -117,9 +118,31 @@ PetscErrorCode VfpaParamsGet(VfpaParams params, PetscInt i, const VfpaParam **p)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VfpaParamsView(VfpaParams params, PetscViewer viewer)
+/* Every parameter as a line "name = value" (the caller frees *text with PetscFree). */
+PetscErrorCode VfpaParamsToText(VfpaParams params, char **text)
+{
+  size_t len = 1, used = 0;
+
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < params->n; i++) len += strlen(params->items[i].name) + strlen(params->items[i].text) + 4;
+  PetscCall(PetscMalloc1(len, text));
+  (*text)[0] = 0;
+  for (PetscInt i = 0; i < params->n; i++) {
+    PetscCall(PetscSNPrintf(*text + used, len - used, "%s = %s\n", params->items[i].name, params->items[i].text));
+    used += strlen(*text + used);
+  }
+  PetscFunctionReturn(0);
+}
+
+/* The text value of the parameter called name, or NULL. */
+PetscErrorCode VfpaParamsFind(VfpaParams params, const char name[], const VfpaParam **p)
 {
   PetscFunctionBeginUser;
-  for (PetscInt i = 0; i < params->n; i++) PetscCall(PetscViewerASCIIPrintf(viewer, "%s = %s\n", params->items[i].name, params->items[i].text));
+  *p = NULL;
+  for (PetscInt i = 0; i < params->n && !*p; i++) {
+    PetscBool same;
+    PetscCall(PetscStrcmp(params->items[i].name, name, &same));
+    if (same) *p = &params->items[i];
+  }
   PetscFunctionReturn(0);
 }

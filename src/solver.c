@@ -12,11 +12,13 @@ PetscErrorCode VfpaSolverCreate(MPI_Comm comm, const char input_name[], VfpaSolv
   PetscCall(PetscNew(&s));
   s->comm               = comm;
   s->monitor_interval   = 100;
-  s->last_snapshot_time = PETSC_MIN_REAL;
+  s->last_snapshot_time   = PETSC_MIN_REAL;
+  s->last_checkpoint_step = -1;
   PetscCall(PetscStrncpy(s->input_name, input_name, sizeof(s->input_name)));
   PetscCall(VfpaParamsCreate(&s->params));
   PetscCall(VfpaModelCreate(comm, &s->model));
   PetscCall(VfpaInitCreate(comm, &s->init));
+  PetscCall(VfpaCheckpointCreate(comm, &s->checkpoint));
   PetscCall(TSCreate(comm, &s->ts));
   *solver = s;
   PetscFunctionReturn(0);
@@ -67,6 +69,18 @@ static PetscErrorCode ConfigureTS(VfpaSolver s)
   PetscFunctionReturn(0);
 }
 
+/* -output_dir: where everything goes (and where -restart latest looks). */
+static PetscErrorCode ReadOutputDirectory(VfpaSolver s)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(s->output_dir, sizeof(s->output_dir), "output/%s", s->input_name));
+  PetscOptionsBegin(s->comm, NULL, "vfpa output directory", "VfpaSolver");
+  PetscCall(PetscOptionsString("-output_dir", "directory for diagnostics, snapshots and checkpoints (default: output/<name of the -options_file>)", "VfpaSolver", s->output_dir, s->output_dir, sizeof(s->output_dir), NULL));
+  PetscOptionsEnd();
+  PetscCheck(s->output_dir[0], s->comm, PETSC_ERR_USER_INPUT, "-output_dir must not be empty");
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode ReadOutputOptions(VfpaSolver s)
 {
   PetscReal max_time;
@@ -75,9 +89,7 @@ static PetscErrorCode ReadOutputOptions(VfpaSolver s)
   PetscCall(TSGetMaxTime(s->ts, &max_time));
   PetscCall(VfpaCheckReal(s->comm, "-ts_max_time", max_time, 0, PETSC_MAX_REAL, PETSC_TRUE, PETSC_FALSE));
   s->output_interval = max_time / 10;
-  PetscCall(PetscSNPrintf(s->output_dir, sizeof(s->output_dir), "output/%s", s->input_name));
   PetscOptionsBegin(s->comm, NULL, "vfpa output", "VfpaSolver");
-  PetscCall(PetscOptionsString("-output_dir", "directory for diagnostics and snapshots (default: output/<name of the -options_file>)", "VfpaSolver", s->output_dir, s->output_dir, sizeof(s->output_dir), NULL));
   PetscCall(PetscOptionsReal("-output_interval", "simulated time between HDF5 snapshots (default: ts_max_time/10)", "VfpaSolver", s->output_interval, &s->output_interval, NULL));
   s->diagnostics_interval = s->output_interval / 10;
   PetscCall(PetscOptionsReal("-diagnostics_interval", "simulated time between diagnostics rows (default: output_interval/10)", "VfpaSolver", s->diagnostics_interval, &s->diagnostics_interval, NULL));
@@ -86,7 +98,6 @@ static PetscErrorCode ReadOutputOptions(VfpaSolver s)
   PetscCall(VfpaCheckReal(s->comm, "-output_interval", s->output_interval, 0, PETSC_MAX_REAL, PETSC_TRUE, PETSC_FALSE));
   PetscCall(VfpaCheckReal(s->comm, "-diagnostics_interval", s->diagnostics_interval, 0, PETSC_MAX_REAL, PETSC_TRUE, PETSC_FALSE));
   PetscCheck(s->monitor_interval >= 0, s->comm, PETSC_ERR_USER_INPUT, "-monitor_interval %" PetscInt_FMT " must be >= 0", s->monitor_interval);
-  PetscCheck(s->output_dir[0], s->comm, PETSC_ERR_USER_INPUT, "-output_dir must not be empty");
   PetscCall(VfpaParamsAddReal(s->params, "ts_max_time", max_time));
   PetscCall(VfpaParamsAddReal(s->params, "output_interval", s->output_interval));
   PetscCall(VfpaParamsAddReal(s->params, "diagnostics_interval", s->diagnostics_interval));
@@ -99,6 +110,9 @@ PetscErrorCode VfpaSolverSetFromOptions(VfpaSolver s)
 
   PetscFunctionBeginUser;
   PetscCall(PetscOptionsHasHelp(NULL, &s->help));
+  PetscCall(ReadOutputDirectory(s));
+  PetscCall(VfpaCheckpointPrepareRestart(s->checkpoint, s->output_dir));
+  PetscCall(ReadOutputDirectory(s)); /* a restart may have brought the checkpointed run's -output_dir */
   PetscCall(VfpaModelSetFromOptions(s->model, s->params));
   PetscCall(VfpaInitSetDefaultTemperature(s->init, s->model->fp->sigma));
   PetscCall(VfpaInitSetFromOptions(s->init, s->params));
@@ -106,12 +120,14 @@ PetscErrorCode VfpaSolverSetFromOptions(VfpaSolver s)
   PetscCall(ReadOutputOptions(s));
   PetscCall(TSGetType(s->ts, &type));
   PetscCall(VfpaParamsAddString(s->params, "ts_type", type));
+  PetscCall(VfpaCheckpointSetFromOptions(s->checkpoint));
+  PetscCall(VfpaCheckpointCheckParams(s->checkpoint, s->params));
   PetscFunctionReturn(0);
 }
 
 static PetscReal NextTime(PetscInt k, PetscReal interval) { return k * interval; }
 
-/* Before each step: the positivity limit of the explicit terms caps the step (and the adaptive
+/* Before each step: no history is carried over (see VfpaRunState); the positivity limit of the explicit terms caps the step (and the adaptive
    controller's maximum), and the step is shortened to land on the next output time. */
 static PetscErrorCode PreStep(TS ts)
 {
@@ -121,6 +137,7 @@ static PetscErrorCode PreStep(TS ts)
 
   PetscFunctionBeginUser;
   PetscCall(TSGetApplicationContext(ts, &s));
+  PetscCall(TSRestartStep(ts)); /* no integrator history between steps: restarts continue exactly */
   PetscCall(TSGetTime(ts, &t));
   PetscCall(TSGetSolution(ts, &U));
   PetscCall(VfpaModelStableTimeStep(s->model, U, s->imex, &dt_stable));
@@ -153,7 +170,7 @@ static PetscErrorCode ComputeRow(VfpaSolver s, PetscInt step, PetscReal t, Vec U
   s->row[VFPA_DIAG_STEP]     = (PetscReal)step;
   s->row[VFPA_DIAG_T]        = t;
   s->row[VFPA_DIAG_DT]       = dt;
-  s->row[VFPA_DIAG_REJECTED] = (PetscReal)rejected;
+  s->row[VFPA_DIAG_REJECTED] = (PetscReal)(rejected + s->rejected_offset);
   PetscFunctionReturn(0);
 }
 
@@ -191,6 +208,44 @@ static PetscErrorCode Snapshot(VfpaSolver s, PetscReal t, PetscInt step, Vec U)
   PetscFunctionReturn(0);
 }
 
+static PetscErrorCode WriteCheckpoint(VfpaSolver s)
+{
+  VfpaRunState state;
+
+  PetscFunctionBeginUser;
+  PetscCall(TSGetTime(s->ts, &state.time));
+  PetscCall(TSGetTimeStep(s->ts, &state.dt));
+  PetscCall(TSGetStepNumber(s->ts, &state.step));
+  PetscCall(TSGetStepRejections(s->ts, &state.rejected));
+  state.rejected += s->rejected_offset;
+  state.nsnapshots     = s->output->count;
+  state.snapshot_times = s->output->times;
+  PetscCall(VfpaCheckpointWrite(s->checkpoint, s->model, s->params, s->U, &state));
+  s->last_checkpoint_step = state.step;
+  PetscFunctionReturn(0);
+}
+
+/* After each step: whether a checkpoint is due (written by the monitor, once this state's outputs
+   are done), and whether a signal or the wall-time limit stops the run here. */
+static PetscErrorCode PostStep(TS ts)
+{
+  VfpaSolver s;
+  PetscReal  t;
+  PetscInt   step;
+  PetscBool  stop;
+
+  PetscFunctionBeginUser;
+  PetscCall(TSGetApplicationContext(ts, &s));
+  PetscCall(TSGetTime(ts, &t));
+  PetscCall(TSGetStepNumber(ts, &step));
+  PetscCall(VfpaCheckpointDecide(s->checkpoint, t, step, &s->checkpoint_due, &stop));
+  if (stop) {
+    s->stopped_early = PETSC_TRUE;
+    PetscCall(TSSetConvergedReason(ts, TS_CONVERGED_USER));
+  }
+  PetscFunctionReturn(0);
+}
+
 /* After the initial state and after every step: the scheduled outputs that are due. */
 static PetscErrorCode Monitor(TS ts, PetscInt step, PetscReal t, Vec U, void *ctx)
 {
@@ -218,25 +273,60 @@ static PetscErrorCode Monitor(TS ts, PetscInt step, PetscReal t, Vec U, void *ct
     if (!have_row) PetscCall(ComputeRow(s, step, t, U));
     PetscCall(Progress(s, step, t));
   }
+  if (s->checkpoint_due) {
+    PetscCall(WriteCheckpoint(s));
+    s->checkpoint_due = PETSC_FALSE;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* The index k of the first output time k * interval after t (k * interval within the monitor's
+   tolerance of t counts as done). */
+static PetscInt NextIndexAfter(PetscReal t, PetscReal interval) { return (PetscInt)PetscFloorReal(t / interval + 1e-9) + 1; }
+
+/* Continue from the restart checkpoint: state, time, step, step size, output numbering. */
+static PetscErrorCode Resume(VfpaSolver s, PetscReal *dt)
+{
+  VfpaRunState state = {0};
+
+  PetscFunctionBeginUser;
+  PetscCall(VfpaCheckpointLoad(s->checkpoint, s->model, s->U, &state));
+  PetscCall(VfpaMakeDirectory(s->comm, s->output_dir));
+  PetscCall(VfpaDiagnosticsResume(s->diag, s->output_dir, state.time));
+  PetscCall(VfpaOutputSetUp(s->output, s->output_dir));
+  PetscCall(VfpaOutputResume(s->output, state.nsnapshots, state.snapshot_times));
+  PetscCall(TSSetTime(s->ts, state.time));
+  PetscCall(TSSetStepNumber(s->ts, state.step));
+  s->rejected_offset    = state.rejected;
+  s->next_diagnostics   = NextIndexAfter(state.time, s->diagnostics_interval);
+  s->next_output        = NextIndexAfter(state.time, s->output_interval);
+  s->last_snapshot_time = state.nsnapshots ? state.snapshot_times[state.nsnapshots - 1] : PETSC_MIN_REAL;
+  *dt                   = state.dt;
+  PetscCall(VfpaRunStateDestroy(&state));
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode VfpaSolverSetUp(VfpaSolver s)
 {
-  TSAdapt    adapt;
+  TSAdapt     adapt;
   TSAdaptType adapt_type;
-  PetscReal  dt;
+  PetscReal   dt, t0;
 
   PetscFunctionBeginUser;
   PetscCall(VfpaModelSetUp(s->model));
   PetscCall(DMCreateGlobalVector(s->model->grid->da, &s->U));
   PetscCall(PetscObjectSetName((PetscObject)s->U, "state"));
-  PetscCall(VfpaInitApply(s->init, s->model, s->U));
-  PetscCall(VfpaMakeDirectory(s->comm, s->output_dir));
   PetscCall(VfpaDiagnosticsCreate(s->model, &s->diag));
-  PetscCall(VfpaDiagnosticsSetUp(s->diag, s->output_dir));
   PetscCall(VfpaOutputCreate(s->model, s->params, &s->output));
-  PetscCall(VfpaOutputSetUp(s->output, s->output_dir));
+  if (s->checkpoint->restart[0]) PetscCall(Resume(s, &dt));
+  else {
+    PetscCall(VfpaInitApply(s->init, s->model, s->U));
+    PetscCall(VfpaMakeDirectory(s->comm, s->output_dir));
+    PetscCall(VfpaDiagnosticsSetUp(s->diag, s->output_dir));
+    PetscCall(VfpaOutputSetUp(s->output, s->output_dir));
+    PetscCall(VfpaModelStableTimeStep(s->model, s->U, s->imex, &dt));
+    if (s->max_dt > 0) dt = PetscMin(dt, s->max_dt);
+  }
 
   PetscCall(TSSetApplicationContext(s->ts, s));
   if (s->imex) {
@@ -247,10 +337,11 @@ PetscErrorCode VfpaSolverSetUp(VfpaSolver s)
   } else PetscCall(TSSetRHSFunction(s->ts, NULL, VfpaModelRHSFunction, s->model));
   PetscCall(TSSetSolution(s->ts, s->U));
   PetscCall(TSSetPreStep(s->ts, PreStep));
+  PetscCall(TSSetPostStep(s->ts, PostStep));
   PetscCall(TSMonitorSet(s->ts, Monitor, s, NULL));
-  PetscCall(VfpaModelStableTimeStep(s->model, s->U, s->imex, &dt));
-  if (s->max_dt > 0) dt = PetscMin(dt, s->max_dt);
   PetscCall(TSSetTimeStep(s->ts, dt));
+  PetscCall(TSGetTime(s->ts, &t0));
+  PetscCall(VfpaCheckpointSetUp(s->checkpoint, s->output_dir, t0));
   PetscCall(TSSetUp(s->ts));
   PetscCall(TSGetAdapt(s->ts, &adapt));
   PetscCall(TSAdaptGetType(adapt, &adapt_type));
@@ -277,6 +368,7 @@ PetscErrorCode VfpaSolverView(VfpaSolver s, PetscViewer viewer)
   PetscCall(TSGetTimeStep(s->ts, &dt));
   PetscCall(PetscViewerASCIIPrintf(viewer, "time stepping: TS %s%s%s, cfl %g, first dt %g, up to t = %g\n", type, s->imex ? " (IMEX: transport explicit, Fokker-Planck implicit)" : "", s->adaptive ? ", adaptive" : "", (double)s->model->cfl, (double)dt, (double)max_time));
   PetscCall(PetscViewerASCIIPrintf(viewer, "output: %s (snapshot every %g, diagnostics every %g, progress every %" PetscInt_FMT " steps)\n", s->output_dir, (double)s->output_interval, (double)s->diagnostics_interval, s->monitor_interval));
+  PetscCall(VfpaCheckpointView(s->checkpoint, viewer));
   PetscFunctionReturn(0);
 }
 
@@ -313,6 +405,15 @@ PetscErrorCode VfpaSolverSolve(VfpaSolver s)
   PetscCall(TSSolve(s->ts, s->U));
   PetscCall(TSGetTime(s->ts, &t));
   PetscCall(TSGetStepNumber(s->ts, &steps));
+  PetscCall(TSGetStepRejections(s->ts, &rejected));
+  PetscCall(WarnUnusedOptions(s, PETSC_TRUE));
+  PetscCall(PetscTime(&now));
+  if (s->stopped_early) {
+    /* no unscheduled outputs: the continued run must write exactly what an uninterrupted one would */
+    PetscCall(VfpaDiagnosticsWriteHDF5(s->diag));
+    PetscCall(PetscPrintf(s->comm, "vfpa: stopped early (%s) at t = %g, step %" PetscInt_FMT ", after the checkpoint above; exit code %d: resubmit with -restart latest to continue\n", s->checkpoint->stop_reason, (double)t, steps, VFPA_EXIT_STOPPED_EARLY));
+    PetscFunctionReturn(0);
+  }
   PetscCall(VfpaDiagnosticsLast(s->diag, &last));
   if (!last || last[VFPA_DIAG_T] < t) {
     PetscCall(ComputeRow(s, steps, t, s->U));
@@ -320,10 +421,8 @@ PetscErrorCode VfpaSolverSolve(VfpaSolver s)
   }
   if (s->last_snapshot_time < t) PetscCall(Snapshot(s, t, steps, s->U));
   else PetscCall(VfpaDiagnosticsWriteHDF5(s->diag));
-  PetscCall(TSGetStepRejections(s->ts, &rejected));
-  PetscCall(WarnUnusedOptions(s, PETSC_TRUE));
-  PetscCall(PetscTime(&now));
-  PetscCall(PetscPrintf(s->comm, "vfpa: done: t = %g after %" PetscInt_FMT " steps (%" PetscInt_FMT " rejected) in %.1f s; results in %s/ (diagnostics.csv, diagnostics.h5, snap_*.h5, snapshots.xdmf)\n", (double)t, steps, rejected, (double)(now - s->wall_start), s->output_dir));
+  if (s->last_checkpoint_step != steps) PetscCall(WriteCheckpoint(s));
+  PetscCall(PetscPrintf(s->comm, "vfpa: done: t = %g after %" PetscInt_FMT " steps (%" PetscInt_FMT " rejected) in %.1f s; results in %s/ (diagnostics.csv, diagnostics.h5, snap_*.h5, snapshots.xdmf, checkpoint_*.h5)\n", (double)t, steps, rejected + s->rejected_offset, (double)(now - s->wall_start), s->output_dir));
   PetscFunctionReturn(0);
 }
 
@@ -335,6 +434,7 @@ PetscErrorCode VfpaSolverDestroy(VfpaSolver *solver)
   if (!s) PetscFunctionReturn(0);
   PetscCall(VfpaOutputDestroy(&s->output));
   PetscCall(VfpaDiagnosticsDestroy(&s->diag));
+  PetscCall(VfpaCheckpointDestroy(&s->checkpoint));
   PetscCall(MatDestroy(&s->J));
   PetscCall(VecDestroy(&s->U));
   PetscCall(TSDestroy(&s->ts));

@@ -44,9 +44,10 @@ def mpi(np_, *args, timeout=900, cwd=None):
 class Run:
     """One vfpa run in its own output directory."""
 
-    def __init__(self, name, args, np_=1, expect_ok=True):
+    def __init__(self, name, args, np_=1, expect_ok=True, fresh=True):
         self.outdir = WORK / name
-        shutil.rmtree(self.outdir, ignore_errors=True)
+        if fresh:
+            shutil.rmtree(self.outdir, ignore_errors=True)
         self.args = ["-monitor_interval", "0", *map(str, args), "-output_dir", self.outdir]
         self.proc = mpi(np_, VFPA, *self.args)
         self.rc = self.proc.returncode
@@ -68,8 +69,9 @@ class Run:
         return data
 
 
-def vfpa(name, *args, np_=1):
-    return Run(name, args, np_)
+def vfpa(name, *args, np_=1, fresh=True):
+    """Run vfpa into WORK/name (emptied first unless fresh=False, e.g. to continue a run there)."""
+    return Run(name, args, np_, fresh=fresh)
 
 
 def vfpa_fails(name, *args, np_=1):
