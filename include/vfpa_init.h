@@ -11,7 +11,8 @@
    - bimodal:    two Maxwellians at u(x) +- the bimodal velocity, same density/temperature profiles;
    - flocks:     Gaussian bumps in x with their own mass, velocity and temperature over a background;
    - tophat_v:   rho(x) uniform in |v - u(x)| <= width (a strongly non-equilibrium start);
-   - file:       f (and s for the s-model) from an HDF5 snapshot of an earlier run.
+   - file:       f (and s for the s-model) from an HDF5 snapshot of an earlier run;
+   - mms:        testing only, the manufactured solution of -mms at t = 0.
    For the s-model the strength row is then set from the initial weight w0 (VfpaProtocol). */
 typedef struct _p_VfpaInit *VfpaInit;
 

@@ -5,6 +5,7 @@
 #include "vfpa_protocol.h"
 #include "vfpa_transport.h"
 #include "vfpa_fokkerplanck.h"
+#include "vfpa_mms.h"
 
 /* The semi-discrete kinetic system (SPEC section 1): d_t f = -v d_x f + d_v J for f, and
    d_t s = -d_x (s [u]) for the s-model, with s and [u] from the protocol. It provides the TS
@@ -20,6 +21,7 @@ struct _p_VfpaModel {
   VfpaMoments      moments;
   VfpaTransport    transport;
   VfpaFokkerPlanck fp;
+  VfpaMMS          mms;         /* testing only: manufactured-solution source terms */
   PetscBool        transported; /* the s-model: s is a state variable in the strength row */
   PetscReal        cfl;
   Vec              Uloc;
@@ -29,6 +31,7 @@ struct _p_VfpaModel {
 PETSC_EXTERN PetscErrorCode VfpaModelCreate(MPI_Comm, VfpaModel *);
 PETSC_EXTERN PetscErrorCode VfpaModelSetFromOptions(VfpaModel, VfpaParams);
 PETSC_EXTERN PetscErrorCode VfpaModelSetUp(VfpaModel);
+PETSC_EXTERN PetscErrorCode VfpaModelSetUpMMS(VfpaModel, const char[]);
 PETSC_EXTERN PetscErrorCode VfpaModelView(VfpaModel, PetscViewer);
 PETSC_EXTERN PetscErrorCode VfpaModelDestroy(VfpaModel *);
 

@@ -28,6 +28,7 @@ struct _p_VfpaSolver {
   char            input_name[256];
   char            output_dir[PETSC_MAX_PATH_LEN];
   PetscReal       output_interval, diagnostics_interval, max_dt;
+  PetscReal       ssp_coefficient; /* forward-Euler steps per step that keep f >= 0 (SSP integrators) */
   PetscInt        monitor_interval;
   PetscInt        next_output, next_diagnostics; /* index k of the next output time k * interval */
   PetscReal       last_snapshot_time;

@@ -143,6 +143,23 @@ static PetscErrorCode FillFile(VfpaInit init, VfpaModel m, Vec U)
   PetscFunctionReturn(0);
 }
 
+/* Testing only: the manufactured solution at t = 0 (f and the strength row; see vfpa_mms.h). */
+static PetscErrorCode FillMMS(VfpaInit init, VfpaModel m, Vec U)
+{
+  VfpaGrid      g = m->grid;
+  PetscScalar **f;
+
+  PetscFunctionBeginUser;
+  (void)init;
+  PetscCall(DMDAVecGetArray(g->da, U, &f));
+  for (PetscInt i = g->xs; i < g->xs + g->xm; i++) {
+    for (PetscInt j = g->vs; j < g->vs + g->vm; j++) f[j][i] = VfpaMMSDensity(m->mms, g->x[i], g->v[j], 0);
+    if (g->owns_strength) f[g->nv][i] = VfpaMMSStrength(m->mms, g->x[i], 0);
+  }
+  PetscCall(DMDAVecRestoreArray(g->da, U, &f));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode InitListDestroy(void)
 {
   PetscFunctionBeginUser;
@@ -159,6 +176,7 @@ static PetscErrorCode InitRegisterAll(void)
   PetscCall(PetscFunctionListAdd(&InitList, "flocks", FillFlocks));
   PetscCall(PetscFunctionListAdd(&InitList, "tophat_v", FillTophat));
   PetscCall(PetscFunctionListAdd(&InitList, "file", FillFile));
+  PetscCall(PetscFunctionListAdd(&InitList, "mms", FillMMS));
   PetscCall(PetscRegisterFinalize(InitListDestroy));
   PetscFunctionReturn(0);
 }
@@ -354,7 +372,7 @@ PetscErrorCode VfpaInitApply(VfpaInit init, VfpaModel m, Vec U)
   if (init->fill != FillFile) PetscCall(CheckVelocities(init, m->grid));
   PetscCall(VecZeroEntries(U));
   PetscCall((*init->fill)(init, m, U));
-  if (m->transported && init->fill != FillFile) {
+  if (m->transported && init->fill != FillFile && init->fill != FillMMS) {
     PetscReal *s;
     PetscCall(VfpaGridProfileCreate(m->grid, &s));
     PetscCall(VfpaModelComputeMoments(m, U));

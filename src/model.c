@@ -15,6 +15,7 @@ PetscErrorCode VfpaModelCreate(MPI_Comm comm, VfpaModel *model)
   PetscCall(VfpaProtocolCreate(comm, &m->protocol));
   PetscCall(VfpaTransportCreate(comm, &m->transport));
   PetscCall(VfpaFokkerPlanckCreate(comm, &m->fp));
+  PetscCall(VfpaMMSCreate(&m->mms));
   *model = m;
   PetscFunctionReturn(0);
 }
@@ -27,8 +28,9 @@ PetscErrorCode VfpaModelSetFromOptions(VfpaModel m, VfpaParams params)
   PetscCall(VfpaProtocolSetFromOptions(m->protocol, params));
   PetscCall(VfpaKernelSetFromOptions(m->kernel, params));
   PetscCall(VfpaTransportSetFromOptions(m->transport, params));
+  PetscCall(VfpaMMSSetFromOptions(m->mms, m->comm, params));
   PetscOptionsBegin(m->comm, NULL, "vfpa time step", "VfpaModel");
-  PetscCall(PetscOptionsReal("-cfl", "time step as a fraction of the forward-Euler positivity limit of the explicit terms (<= 1 keeps f >= 0 with SSP integrators)", "VfpaModel", m->cfl, &m->cfl, NULL));
+  PetscCall(PetscOptionsReal("-cfl", "time step as a fraction of the positivity limit of the explicit terms: forward Euler's limit times the integrator's SSP coefficient (<= 1 keeps f >= 0)", "VfpaModel", m->cfl, &m->cfl, NULL));
   PetscOptionsEnd();
   PetscCall(VfpaCheckReal(m->comm, "-cfl", m->cfl, 0, PETSC_MAX_REAL, PETSC_TRUE, PETSC_FALSE));
   PetscCall(VfpaParamsAddReal(params, "cfl", m->cfl));
@@ -51,6 +53,18 @@ PetscErrorCode VfpaModelSetUp(VfpaModel m)
   PetscFunctionReturn(0);
 }
 
+/* Check the testing-only manufactured solution against the configuration (init: the -init name). */
+PetscErrorCode VfpaModelSetUpMMS(VfpaModel m, const char init[])
+{
+  PetscBool transported;
+
+  PetscFunctionBeginUser;
+  PetscCall(VfpaProtocolIsTransported(m->protocol, &transported));
+  PetscCheck(!m->mms->active || transported, m->comm, PETSC_ERR_USER_INPUT, "-mms needs -protocol smodel -smodel_average favre -kernel trig");
+  PetscCall(VfpaMMSSetUp(m->mms, m->comm, m->kernel, m->fp->sigma, m->grid->L, m->protocol->average, init));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VfpaModelView(VfpaModel m, PetscViewer viewer)
 {
   PetscFunctionBeginUser;
@@ -59,6 +73,7 @@ PetscErrorCode VfpaModelView(VfpaModel m, PetscViewer viewer)
   PetscCall(VfpaKernelView(m->kernel, viewer));
   PetscCall(VfpaTransportView(m->transport, viewer));
   PetscCall(VfpaFokkerPlanckView(m->fp, viewer));
+  if (m->mms->active) PetscCall(PetscViewerASCIIPrintf(viewer, "testing: manufactured-solution source terms (-mms)\n"));
   PetscFunctionReturn(0);
 }
 
@@ -73,6 +88,7 @@ PetscErrorCode VfpaModelDestroy(VfpaModel *model)
     PetscCall(VecDestroy(&m->Uloc));
   }
   PetscCall(VfpaMomentsDestroy(&m->moments));
+  PetscCall(VfpaMMSDestroy(&m->mms));
   PetscCall(VfpaFokkerPlanckDestroy(&m->fp));
   PetscCall(VfpaTransportDestroy(&m->transport));
   PetscCall(VfpaProtocolDestroy(&m->protocol));
@@ -201,9 +217,10 @@ PetscErrorCode VfpaModelCreateJacobian(VfpaModel m, Mat *J)
   PetscFunctionReturn(0);
 }
 
-/* F = -v d_x f (+ d_v J when with_fp) on the f rows, and -d_x (s [u]) on the strength row. The
-   protocol is evaluated only when something needs s or [u]. */
-static PetscErrorCode EvaluateRHS(VfpaModel m, Vec U, Vec F, PetscBool with_fp)
+/* F = -v d_x f (+ d_v J when with_fp) on the f rows, and -d_x (s [u]) on the strength row, plus
+   the testing-only manufactured sources at time t. The protocol is evaluated only when something
+   needs s or [u]. */
+static PetscErrorCode EvaluateRHS(VfpaModel m, PetscReal t, Vec U, Vec F, PetscBool with_fp)
 {
   VfpaGrid                  g = m->grid;
   const PetscScalar *const *f;
@@ -216,6 +233,7 @@ static PetscErrorCode EvaluateRHS(VfpaModel m, Vec U, Vec F, PetscBool with_fp)
   PetscCall(VfpaTransportApply(m->transport, f, rhs));
   if (with_fp) PetscCall(VfpaFokkerPlanckApply(m->fp, f, m->moments, m->protocol->s, m->protocol->avg_u, rhs));
   if (g->owns_strength) PetscCall(VfpaTransportApplyStrength(m->transport, f[g->nv], m->protocol->avg_u, rhs[g->nv]));
+  PetscCall(VfpaMMSAddSource(m->mms, g, t, rhs));
   PetscCall(DMDAVecRestoreArray(g->da, F, &rhs));
   PetscCall(RestoreLocalArray(m, &f));
   PetscFunctionReturn(0);
@@ -225,8 +243,8 @@ static PetscErrorCode EvaluateRHS(VfpaModel m, Vec U, Vec F, PetscBool with_fp)
 PetscErrorCode VfpaModelRHSFunction(TS ts, PetscReal t, Vec U, Vec F, void *ctx)
 {
   PetscFunctionBeginUser;
-  (void)ts, (void)t;
-  PetscCall(EvaluateRHS((VfpaModel)ctx, U, F, PETSC_TRUE));
+  (void)ts;
+  PetscCall(EvaluateRHS((VfpaModel)ctx, t, U, F, PETSC_TRUE));
   PetscFunctionReturn(0);
 }
 
@@ -234,8 +252,8 @@ PetscErrorCode VfpaModelRHSFunction(TS ts, PetscReal t, Vec U, Vec F, void *ctx)
 PetscErrorCode VfpaModelRHSTransport(TS ts, PetscReal t, Vec U, Vec F, void *ctx)
 {
   PetscFunctionBeginUser;
-  (void)ts, (void)t;
-  PetscCall(EvaluateRHS((VfpaModel)ctx, U, F, PETSC_FALSE));
+  (void)ts;
+  PetscCall(EvaluateRHS((VfpaModel)ctx, t, U, F, PETSC_FALSE));
   PetscFunctionReturn(0);
 }
 

@@ -116,6 +116,7 @@ PetscErrorCode VfpaSolverSetFromOptions(VfpaSolver s)
   PetscCall(VfpaModelSetFromOptions(s->model, s->params));
   PetscCall(VfpaInitSetDefaultTemperature(s->init, s->model->fp->sigma));
   PetscCall(VfpaInitSetFromOptions(s->init, s->params));
+  PetscCall(VfpaModelSetUpMMS(s->model, s->init->type));
   PetscCall(ConfigureTS(s));
   PetscCall(ReadOutputOptions(s));
   PetscCall(TSGetType(s->ts, &type));
@@ -126,6 +127,40 @@ PetscErrorCode VfpaSolverSetFromOptions(VfpaSolver s)
 }
 
 static PetscReal NextTime(PetscInt k, PetscReal interval) { return k * interval; }
+
+/* The SSP coefficient C of the integrator: a step of C times the forward-Euler positivity limit
+   keeps f >= 0 (Gottlieb, Ketcheson & Shu). PETSc's SSP methods: rks2 with s stages has C = s - 1,
+   rks3 with s = n^2 stages C = s - n, rk104 C = 6; other integrators are taken as C = 1. */
+static PetscErrorCode SSPCoefficient(TS ts, PetscReal *C)
+{
+  PetscBool ssp, rks2, rks3;
+  TSSSPType type;
+  PetscInt  stages;
+
+  PetscFunctionBeginUser;
+  *C = 1;
+  PetscCall(PetscObjectTypeCompare((PetscObject)ts, TSSSP, &ssp));
+  if (!ssp) PetscFunctionReturn(0);
+  PetscCall(TSSSPGetType(ts, &type));
+  PetscCall(TSSSPGetNumStages(ts, &stages));
+  PetscCall(PetscStrcmp(type, TSSSPRKS2, &rks2));
+  PetscCall(PetscStrcmp(type, TSSSPRKS3, &rks3));
+  if (rks2) *C = stages - 1;
+  else if (rks3) *C = stages - PetscSqrtReal((PetscReal)stages);
+  else *C = 6; /* rk104 */
+  PetscFunctionReturn(0);
+}
+
+/* The largest step that keeps f >= 0: -cfl times the SSP coefficient times the forward-Euler
+   limit of the explicit terms, and at most -ts_dt when given. */
+static PetscErrorCode StableStep(VfpaSolver s, Vec U, PetscReal *dt)
+{
+  PetscFunctionBeginUser;
+  PetscCall(VfpaModelStableTimeStep(s->model, U, s->imex, dt));
+  *dt *= s->ssp_coefficient;
+  if (s->max_dt > 0) *dt = PetscMin(*dt, s->max_dt);
+  PetscFunctionReturn(0);
+}
 
 /* Before each step: no history is carried over (see VfpaRunState); the positivity limit of the explicit terms caps the step (and the adaptive
    controller's maximum), and the step is shortened to land on the next output time. */
@@ -140,8 +175,7 @@ static PetscErrorCode PreStep(TS ts)
   PetscCall(TSRestartStep(ts)); /* no integrator history between steps: restarts continue exactly */
   PetscCall(TSGetTime(ts, &t));
   PetscCall(TSGetSolution(ts, &U));
-  PetscCall(VfpaModelStableTimeStep(s->model, U, s->imex, &dt_stable));
-  if (s->max_dt > 0) dt_stable = PetscMin(dt_stable, s->max_dt);
+  PetscCall(StableStep(s, U, &dt_stable));
   if (s->adaptive) {
     TSAdapt adapt;
     PetscCall(TSGetTimeStep(ts, &dt));
@@ -318,14 +352,14 @@ PetscErrorCode VfpaSolverSetUp(VfpaSolver s)
   PetscCall(PetscObjectSetName((PetscObject)s->U, "state"));
   PetscCall(VfpaDiagnosticsCreate(s->model, &s->diag));
   PetscCall(VfpaOutputCreate(s->model, s->params, &s->output));
+  PetscCall(SSPCoefficient(s->ts, &s->ssp_coefficient));
   if (s->checkpoint->restart[0]) PetscCall(Resume(s, &dt));
   else {
     PetscCall(VfpaInitApply(s->init, s->model, s->U));
     PetscCall(VfpaMakeDirectory(s->comm, s->output_dir));
     PetscCall(VfpaDiagnosticsSetUp(s->diag, s->output_dir));
     PetscCall(VfpaOutputSetUp(s->output, s->output_dir));
-    PetscCall(VfpaModelStableTimeStep(s->model, s->U, s->imex, &dt));
-    if (s->max_dt > 0) dt = PetscMin(dt, s->max_dt);
+    PetscCall(StableStep(s, s->U, &dt));
   }
 
   PetscCall(TSSetApplicationContext(s->ts, s));
@@ -366,7 +400,7 @@ PetscErrorCode VfpaSolverView(VfpaSolver s, PetscViewer viewer)
   PetscCall(TSGetType(s->ts, &type));
   PetscCall(TSGetMaxTime(s->ts, &max_time));
   PetscCall(TSGetTimeStep(s->ts, &dt));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "time stepping: TS %s%s%s, cfl %g, first dt %g, up to t = %g\n", type, s->imex ? " (IMEX: transport explicit, Fokker-Planck implicit)" : "", s->adaptive ? ", adaptive" : "", (double)s->model->cfl, (double)dt, (double)max_time));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "time stepping: TS %s%s%s, cfl %g x SSP coefficient %g, first dt %g, up to t = %g\n", type, s->imex ? " (IMEX: transport explicit, Fokker-Planck implicit)" : "", s->adaptive ? ", adaptive" : "", (double)s->model->cfl, (double)s->ssp_coefficient, (double)dt, (double)max_time));
   PetscCall(PetscViewerASCIIPrintf(viewer, "output: %s (snapshot every %g, diagnostics every %g, progress every %" PetscInt_FMT " steps)\n", s->output_dir, (double)s->output_interval, (double)s->diagnostics_interval, s->monitor_interval));
   PetscCall(VfpaCheckpointView(s->checkpoint, viewer));
   PetscFunctionReturn(0);

@@ -26,7 +26,7 @@ def help_lists_every_option_with_default():
     names = options_read_by_the_code()
     check(len(names) > 40, f"only {len(names)} options found in the sources")
     for name in sorted(names):
-        check(re.search(rf"^\s*{re.escape(name)} <[^>]*>", proc.stdout, re.M), f"-help does not list {name} with its default")
+        check(re.search(rf"^\s*{re.escape(name)}:? <[^>]*>", proc.stdout, re.M), f"-help does not list {name} with its default")
     for name in ["-ts_type", "-ts_max_time", "-da_processors_y", "-ts_adapt_type"]:
         check(re.search(rf"^\s*{name} <", proc.stdout, re.M), f"-help does not list the PETSc option {name}")
 
