@@ -401,7 +401,9 @@ PetscErrorCode VfpaSolverView(VfpaSolver s, PetscViewer viewer)
   PetscCall(TSGetMaxTime(s->ts, &max_time));
   PetscCall(TSGetTimeStep(s->ts, &dt));
   PetscCall(PetscViewerASCIIPrintf(viewer, "time stepping: TS %s%s%s, cfl %g x SSP coefficient %g, first dt %g, up to t = %g\n", type, s->imex ? " (IMEX: transport explicit, Fokker-Planck implicit)" : "", s->adaptive ? ", adaptive" : "", (double)s->model->cfl, (double)s->ssp_coefficient, (double)dt, (double)max_time));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "output: %s (snapshot every %g, diagnostics every %g, progress every %" PetscInt_FMT " steps)\n", s->output_dir, (double)s->output_interval, (double)s->diagnostics_interval, s->monitor_interval));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "output: %s (snapshot every %g, diagnostics every %g", s->output_dir, (double)s->output_interval, (double)s->diagnostics_interval));
+  if (s->monitor_interval) PetscCall(PetscViewerASCIIPrintf(viewer, ", progress every %" PetscInt_FMT " steps)\n", s->monitor_interval));
+  else PetscCall(PetscViewerASCIIPrintf(viewer, ", no progress lines)\n"));
   PetscCall(VfpaCheckpointView(s->checkpoint, viewer));
   PetscFunctionReturn(0);
 }
