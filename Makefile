@@ -28,7 +28,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 DEB_PACKAGES := gcc make pkg-config petsc-dev libhdf5-openmpi-dev libp4est-dev openmpi-bin libopenmpi-dev \
                 hdf5-tools python3 python3-numpy python3-h5py python3-matplotlib python3-scipy
 
-.PHONY: all deps run test unit clean help check-build-deps
+.PHONY: all deps run test unit verify clean help check-build-deps
 
 all: bin/vfpa
 
@@ -37,6 +37,7 @@ help:
 	@echo "make        build bin/vfpa"
 	@echo "make run    deps, build, run input/relax1d.opts on $(NP) ranks"
 	@echo "make test   build and run every test; ends with 'N passed, N failed'"
+	@echo "make verify run the verification studies; writes tests/verify/report/REPORT.md"
 	@echo "make clean  remove build/ and bin/"
 
 check-build-deps:
@@ -98,6 +99,9 @@ run: deps
 
 test: all unit
 	$(PYTHON) tests/run.py
+
+verify: all
+	$(PYTHON) tests/verify/verify.py
 
 clean:
 	rm -rf build bin

@@ -128,6 +128,17 @@ PetscErrorCode VfpaSolverSetFromOptions(VfpaSolver s)
 
 static PetscReal NextTime(PetscInt k, PetscReal interval) { return k * interval; }
 
+/* The next time a step must land on: the next diagnostics or snapshot time, or the end. */
+static PetscErrorCode NextEvent(VfpaSolver s, PetscReal *t_event)
+{
+  PetscReal max_time;
+
+  PetscFunctionBeginUser;
+  PetscCall(TSGetMaxTime(s->ts, &max_time));
+  *t_event = PetscMin(PetscMin(NextTime(s->next_diagnostics, s->diagnostics_interval), NextTime(s->next_output, s->output_interval)), max_time);
+  PetscFunctionReturn(0);
+}
+
 /* The SSP coefficient C of the integrator: a step of C times the forward-Euler positivity limit
    keeps f >= 0 (Gottlieb, Ketcheson & Shu). PETSc's SSP methods: rks2 with s stages has C = s - 1,
    rks3 with s = n^2 stages C = s - n, rk104 C = 6; other integrators are taken as C = 1. */
@@ -183,7 +194,7 @@ static PetscErrorCode PreStep(TS ts)
     PetscCall(TSAdaptSetStepLimits(adapt, PETSC_DEFAULT, dt_stable));
     dt = PetscMin(dt, dt_stable);
   } else dt = dt_stable;
-  t_event = PetscMin(NextTime(s->next_diagnostics, s->diagnostics_interval), NextTime(s->next_output, s->output_interval));
+  PetscCall(NextEvent(s, &t_event));
   if (t + dt > t_event && t_event > t) dt = t_event - t;
   PetscCall(TSSetTimeStep(ts, dt));
   PetscFunctionReturn(0);
@@ -259,18 +270,28 @@ static PetscErrorCode WriteCheckpoint(VfpaSolver s)
   PetscFunctionReturn(0);
 }
 
-/* After each step: whether a checkpoint is due (written by the monitor, once this state's outputs
-   are done), and whether a signal or the wall-time limit stops the run here. */
+/* After each step: a time within round-off of the next output time or the end is put exactly on
+   it (steps of constant size add up to such times only approximately); then whether a checkpoint
+   is due (written by the monitor, once this state's outputs are done), and whether a signal or the
+   wall-time limit stops the run here. */
 static PetscErrorCode PostStep(TS ts)
 {
   VfpaSolver s;
-  PetscReal  t;
+  PetscReal  t, tprev, t_event, max_time;
   PetscInt   step;
   PetscBool  stop;
 
   PetscFunctionBeginUser;
   PetscCall(TSGetApplicationContext(ts, &s));
   PetscCall(TSGetTime(ts, &t));
+  PetscCall(TSGetPrevTime(ts, &tprev));
+  PetscCall(NextEvent(s, &t_event));
+  if (t != t_event && PetscAbsReal(t - t_event) <= 1e-8 * (t - tprev)) {
+    t = t_event;
+    PetscCall(TSSetTime(ts, t));
+    PetscCall(TSGetMaxTime(ts, &max_time));
+    if (t == max_time) PetscCall(TSSetConvergedReason(ts, TS_CONVERGED_TIME));
+  }
   PetscCall(TSGetStepNumber(ts, &step));
   PetscCall(VfpaCheckpointDecide(s->checkpoint, t, step, &s->checkpoint_due, &stop));
   if (stop) {

@@ -14,6 +14,7 @@ import test_parallel  # noqa: F401
 import test_output  # noqa: F401
 import test_restart  # noqa: F401
 import test_postprocess  # noqa: F401
+import test_verify  # noqa: F401
 
 
 def main(patterns):
