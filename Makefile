@@ -26,7 +26,8 @@ UNIT_SRC  := $(wildcard tests/unit/*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 
 DEB_PACKAGES := gcc make pkg-config petsc-dev libhdf5-openmpi-dev libp4est-dev openmpi-bin libopenmpi-dev \
-                hdf5-tools python3 python3-numpy python3-h5py python3-matplotlib python3-scipy
+                hdf5-tools python3 python3-numpy python3-h5py python3-matplotlib python3-scipy \
+                slurm-wlm munge
 
 .PHONY: all deps run test unit verify clean help check-build-deps
 

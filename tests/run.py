@@ -15,6 +15,7 @@ import test_output  # noqa: F401
 import test_restart  # noqa: F401
 import test_postprocess  # noqa: F401
 import test_verify  # noqa: F401
+import test_slurm  # noqa: F401
 
 
 def main(patterns):

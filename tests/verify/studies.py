@@ -349,11 +349,11 @@ def study_linear_rates(runner, figdir, fast=False):
                 s.check(f"λ = {lam}, k = {k}, {label}", f"{100 * err:+.2f}%", "within ±1%", abs(err) < 0.01)
                 measured[label].append((exact, fit.rate))
     s.table = table(["λ", "k", "measured on", "exact rate", "measured", "error", "fit window", "checked"], rows)
-    curves = []
+    curves, markers = [], {"n = 0": dict(marker="s", mfc="none", ms=10), "n = 1": dict(marker="o"), "density mode": dict(marker="x", ms=8)}
     for label, pts in measured.items():
         if pts:
             ex, me = np.array(pts).T
-            curves.append({"x": ex, "y": me, "label": label, "ls": "none", "marker": "o"})
+            curves.append({"x": ex, "y": me, "label": label, "ls": "none", **markers[label]})
     lim = np.array([min(c["x"].min() for c in curves) * 0.8, max(c["x"].max() for c in curves) * 1.2])
     curves.append({"x": lim, "y": lim, "label": "measured = exact", "ls": "--", "color": "grey"})
     fig = figdir / "linear_rates.png"
