@@ -29,7 +29,7 @@ DEB_PACKAGES := gcc make pkg-config petsc-dev libhdf5-openmpi-dev libp4est-dev o
                 hdf5-tools python3 python3-numpy python3-h5py python3-matplotlib python3-scipy \
                 slurm-wlm munge
 
-.PHONY: all deps run test unit verify clean help check-build-deps
+.PHONY: all deps run test unit verify readme clean help check-build-deps
 
 all: bin/vfpa
 
@@ -39,6 +39,7 @@ help:
 	@echo "make run    deps, build, run input/relax1d.opts on $(NP) ranks"
 	@echo "make test   build and run every test; ends with 'N passed, N failed'"
 	@echo "make verify run the verification studies; writes tests/verify/report/REPORT.md"
+	@echo "make readme regenerate README.md's option and attribute tables from bin/vfpa"
 	@echo "make clean  remove build/ and bin/"
 
 check-build-deps:
@@ -103,6 +104,9 @@ test: all unit
 
 verify: all
 	$(PYTHON) tests/verify/verify.py
+
+readme: all
+	$(PYTHON) tests/docs/readme.py --write
 
 clean:
 	rm -rf build bin

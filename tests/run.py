@@ -16,6 +16,7 @@ import test_restart  # noqa: F401
 import test_postprocess  # noqa: F401
 import test_verify  # noqa: F401
 import test_slurm  # noqa: F401
+import test_docs  # noqa: F401
 
 
 def main(patterns):
