@@ -4,7 +4,7 @@
 PETSC_PC      ?= petsc
 HDF5_PC       ?= hdf5-openmpi
 CC            := mpicc
-CFLAGS        ?= -O2 -g
+CFLAGS        ?= -O3 -g
 PYTHON        ?= /usr/bin/python3
 MPIEXEC       ?= mpirun
 NP            ?= 2
@@ -17,7 +17,7 @@ export MPIEXEC MPIEXEC_FLAGS PYTHON
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PETSC_PC) $(HDF5_PC) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PETSC_PC) $(HDF5_PC) 2>/dev/null)
-ALL_CFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra $(CFLAGS) -Iinclude $(PKG_CFLAGS) -MMD -MP
+ALL_CFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -fno-trapping-math $(CFLAGS) -Iinclude $(PKG_CFLAGS) -MMD -MP
 LDLIBS      = $(PKG_LIBS) -lp4est -lsc -lm
 
 LIB_SRC   := $(filter-out src/main.c,$(wildcard src/*.c))
@@ -64,6 +64,10 @@ build/tests/%: tests/unit/%.c build/libvfpa.a | check-build-deps
 	$(CC) $(ALL_CFLAGS) -o $@ $< build/libvfpa.a $(LDLIBS)
 
 unit: $(UNIT_BIN)
+
+build/bench/bench: tests/bench/bench.c build/libvfpa.a | check-build-deps
+	@mkdir -p build/bench
+	$(CC) $(ALL_CFLAGS) -o $@ $< build/libvfpa.a $(LDLIBS)
 
 # Installs what is missing when root with apt; otherwise names it and stops.
 deps:

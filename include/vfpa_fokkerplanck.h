@@ -30,12 +30,18 @@ struct _p_VfpaFokkerPlanck {
   MPI_Comm      comm;
   VfpaGrid      grid;
   PetscReal     sigma;
+  PetscReal     a;             /* dv / sigma: z = a (v_{j+1/2} - c) */
   VfpaDriftRule drift_rule;
   PetscInt      fstart, fend;  /* local faces j+1/2, fstart <= j < fend (one below the owned rows) */
-  PetscInt      block;         /* x cells per Newton batch: 1, or all owned cells when v is split */
-  PetscReal    *P, *Q;         /* face coefficients of one batch */
-  PetscReal    *c, *delta, *sums;
-  PetscInt      newton_its;    /* Newton iterations of the last batch (for tests and -info) */
+  PetscReal    *c, *kappa;     /* per owned x cell: the drift, and kappa = Delta dv / sigma */
+  PetscReal    *sums;          /* per owned x cell: R, then R' */
+  PetscReal    *efield;        /* e^{a v_{j+1/2}} per face (NULL when it could overflow) */
+  PetscReal    *ecol;          /* e^{-a c} per owned x cell */
+  PetscReal    *below, *above; /* J / dv on two face rows */
+  PetscReal    *coef_below, *coef_above; /* P, Q on two face rows */
+  PetscReal    *rz, *rB, *rdB; /* z, B(z), B'(z) on one face row */
+  PetscInt      newton_its;    /* Newton steps taken on the drift in the last evaluation */
+  PetscBool     pattern_set;   /* the Jacobian's nonzero pattern exists: values can be written in place */
 };
 
 PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckCreate(MPI_Comm, VfpaFokkerPlanck *);
@@ -44,7 +50,8 @@ PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckSetUp(VfpaFokkerPlanck, VfpaGrid);
 PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckView(VfpaFokkerPlanck, PetscViewer);
 PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckDestroy(VfpaFokkerPlanck *);
 PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckApply(VfpaFokkerPlanck, const PetscScalar *const *, VfpaMoments, const PetscReal *, const PetscReal *, PetscScalar **);
-PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckAssemble(VfpaFokkerPlanck, const PetscScalar *const *, VfpaMoments, const PetscReal *, const PetscReal *, PetscReal, Mat);
+PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckComputeDrift(VfpaFokkerPlanck, const PetscScalar *const *, VfpaMoments, const PetscReal *);
+PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckAssemble(VfpaFokkerPlanck, const PetscReal *, PetscReal, Mat);
 PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckMaxRate(VfpaFokkerPlanck, PetscReal, PetscReal *);
 PETSC_EXTERN void           VfpaBernoulli(PetscReal, PetscReal *, PetscReal *);
 

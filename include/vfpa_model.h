@@ -13,6 +13,12 @@
    explicit, Fokker-Planck implicit with a tridiagonal Jacobian per x column) for ARKIMEX. */
 typedef struct _p_VfpaModel *VfpaModel;
 
+/* Which state of which vector something was computed from (PETSc object id and state counter). */
+typedef struct {
+  PetscObjectId    id;
+  PetscObjectState state;
+} VfpaStateKey;
+
 struct _p_VfpaModel {
   MPI_Comm         comm;
   VfpaGrid         grid;
@@ -26,6 +32,9 @@ struct _p_VfpaModel {
   PetscReal        cfl;
   Vec              Uloc;
   PetscReal       *strength;    /* ghosted transported s, shared by the column */
+  VfpaStateKey     local_key;   /* the state in Uloc */
+  VfpaStateKey     fields_key;  /* the state of the moments and the protocol's s and [u] */
+  VfpaStateKey     drift_key;   /* the state of the Fokker-Planck drift */
 };
 
 PETSC_EXTERN PetscErrorCode VfpaModelCreate(MPI_Comm, VfpaModel *);

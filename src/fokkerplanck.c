@@ -6,27 +6,37 @@
 
 const char *const VfpaDriftRules[] = {"momentum", "average", NULL};
 
-/* Newton steps on the drift stop once |Delta| dv / sigma is below this; the first-order correction
-   in Delta then changes P and Q by less than that relative amount (their positivity needs it < 1). */
-#define DRIFT_NEWTON_TOL 1e-6
+/* Newton steps on the drift stop once |Delta| dv / sigma is below this. The momentum identity holds
+   for any Delta; the first-order correction in Delta departs from the flux at the corrected drift by
+   about (Delta dv / sigma)^2, and keeps P, Q > 0 while Delta dv / sigma < 1. On a resolved velocity
+   grid Delta is a truncation error, so no Newton step is taken. */
+#define DRIFT_NEWTON_TOL 1e-2
 #define DRIFT_NEWTON_MAX 50
 
-/* B(z) = z / (e^z - 1) and B'(z), without overflow or cancellation. */
-void VfpaBernoulli(PetscReal z, PetscReal *B, PetscReal *dB)
+/* B(z) = z / (e^z - 1) and B'(z) from w = e^{-|z|} in (0, 1] and 1 - w, without overflow:
+   z > 0: B = z w / (1 - w),  B' = w (1 - w - z) / (1 - w)^2;
+   z < 0: B = |z| / (1 - w),  B' = (w - 1 + |z| w) / (1 - w)^2;  a Taylor series for |z| < 1e-3. */
+static inline void BernoulliFromW(PetscReal z, PetscReal w, PetscReal one_minus_w, PetscReal *B, PetscReal *dB)
 {
   if (PetscAbsReal(z) < 1e-3) {
     const PetscReal z2 = z * z;
     *B  = 1 - 0.5 * z + z2 / 12 - z2 * z2 / 720;
     *dB = -0.5 + z / 6 - z2 * z / 180;
-  } else if (z > 0) {
-    const PetscReal em = PetscExpReal(-z), q = -expm1(-z); /* q = 1 - e^{-z} */
-    *B  = z * em / q;
-    *dB = em / q - z * em / (q * q);
   } else {
-    const PetscReal e = expm1(z); /* e^z - 1 in (-1, 0) */
-    *B  = z / e;
-    *dB = 1 / e - z * (e + 1) / (e * e);
+    const PetscReal r = 1 / one_minus_w, a = PetscAbsReal(z);
+    if (z > 0) {
+      *B  = a * w * r;
+      *dB = w * (one_minus_w - a) * r * r;
+    } else {
+      *B  = a * r;
+      *dB = (a * w - one_minus_w) * r * r;
+    }
   }
+}
+
+void VfpaBernoulli(PetscReal z, PetscReal *B, PetscReal *dB)
+{
+  BernoulliFromW(z, PetscExpReal(-PetscAbsReal(z)), -expm1(-PetscAbsReal(z)), B, dB);
 }
 
 PetscErrorCode VfpaFokkerPlanckCreate(MPI_Comm comm, VfpaFokkerPlanck *fp)
@@ -60,16 +70,22 @@ PetscErrorCode VfpaFokkerPlanckSetFromOptions(VfpaFokkerPlanck fp, VfpaParams pa
 
 PetscErrorCode VfpaFokkerPlanckSetUp(VfpaFokkerPlanck fp, VfpaGrid grid)
 {
-  PetscInt nfaces;
+  PetscInt xm = grid->xm;
 
   PetscFunctionBeginUser;
   fp->grid   = grid;
+  fp->a      = grid->dv / fp->sigma;
   fp->fstart = PetscMax(grid->vs - 1, 0);
   fp->fend   = PetscMin(grid->vs + grid->vm, grid->nv - 1);
-  fp->block  = grid->column_size > 1 ? grid->xm : 1;
-  nfaces     = fp->fend - fp->fstart;
-  PetscCall(PetscMalloc2(fp->block * nfaces, &fp->P, fp->block * nfaces, &fp->Q));
-  PetscCall(PetscMalloc3(fp->block, &fp->c, fp->block, &fp->delta, 2 * fp->block, &fp->sums));
+  PetscCall(PetscMalloc4(xm, &fp->c, xm, &fp->kappa, 2 * xm, &fp->sums, xm, &fp->ecol));
+  PetscCall(PetscMalloc2(xm, &fp->below, xm, &fp->above));
+  PetscCall(PetscMalloc2(2 * xm, &fp->coef_below, 2 * xm, &fp->coef_above));
+  PetscCall(PetscMalloc3(xm, &fp->rz, xm, &fp->rB, xm, &fp->rdB));
+  /* e^{a v_{j+1/2}} e^{-a c} = e^z for the local faces, unless the factors could overflow */
+  if (fp->a * grid->vmax < 300) {
+    PetscCall(PetscMalloc1(grid->nv - 1, &fp->efield));
+    for (PetscInt j = 0; j < grid->nv - 1; j++) fp->efield[j] = PetscExpReal(fp->a * grid->vface[j]);
+  }
   PetscFunctionReturn(0);
 }
 
@@ -84,143 +100,227 @@ PetscErrorCode VfpaFokkerPlanckDestroy(VfpaFokkerPlanck *fp)
 {
   PetscFunctionBeginUser;
   if (!*fp) PetscFunctionReturn(0);
-  PetscCall(PetscFree2((*fp)->P, (*fp)->Q));
-  PetscCall(PetscFree3((*fp)->c, (*fp)->delta, (*fp)->sums));
+  PetscCall(PetscFree4((*fp)->c, (*fp)->kappa, (*fp)->sums, (*fp)->ecol));
+  PetscCall(PetscFree2((*fp)->below, (*fp)->above));
+  PetscCall(PetscFree2((*fp)->coef_below, (*fp)->coef_above));
+  PetscCall(PetscFree3((*fp)->rz, (*fp)->rB, (*fp)->rdB));
+  PetscCall(PetscFree((*fp)->efield));
   PetscCall(PetscFree(*fp));
   PetscFunctionReturn(0);
 }
 
-/* For the batch of x cells [i0, i0 + nb) at drifts c: P = B(z), Q = B'(z) on the local faces, and
-   the owned faces' parts of sigma sum [B(-z) f_{j+1} - B(z) f_j] and of its c-derivative
-   dv sum [-(B'(z) + 1) f_{j+1} + B'(z) f_j], using B(-z) = B(z) + z. */
-static void EvaluateFaces(VfpaFokkerPlanck fp, const PetscScalar *const *f, PetscInt i0, PetscInt nb)
+/* z = a (v_{j+1/2} - c), B(z) and B'(z) at face j for every owned x cell, into fp->rz, fp->rB,
+   fp->rdB. With the tables, e^z = e^{a v} e^{-a c}, B = z r and B' = r - z e^z r^2 with
+   r = 1 / (e^z - 1): one division, no branch (the Taylor series is selected for |z| < 1e-3, where
+   e^z - 1 loses digits or vanishes), so the loop vectorises. Without them (a vmax >= 300),
+   VfpaBernoulli cell by cell. */
+static void FaceRow(const VfpaFokkerPlanck fp, PetscInt j)
 {
-  VfpaGrid       g      = fp->grid;
-  const PetscInt nfaces = fp->fend - fp->fstart;
+  const PetscInt            xm = fp->grid->xm;
+  const PetscReal           a = fp->a, v = fp->grid->vface[j];
+  const PetscReal *restrict c = fp->c, *restrict ecol = fp->ecol;
+  PetscReal *restrict       z = fp->rz, *restrict B = fp->rB, *restrict dB = fp->rdB;
 
-  for (PetscInt b = 0; b < nb; b++) {
-    PetscReal R = 0, dR = 0;
-    for (PetscInt j = fp->fstart; j < fp->fend; j++) {
-      const PetscReal z = g->dv * (g->vface[j] - fp->c[b]) / fp->sigma, lo = f[j][i0 + b], hi = f[j + 1][i0 + b];
-      PetscReal       B, dB;
-      VfpaBernoulli(z, &B, &dB);
-      fp->P[b * nfaces + j - fp->fstart] = B;
-      fp->Q[b * nfaces + j - fp->fstart] = dB;
-      if (j >= g->vs) {
-        R += fp->sigma * ((B + z) * hi - B * lo);
-        dR += g->dv * (-(dB + 1) * hi + dB * lo);
-      }
+  if (!fp->efield) {
+    for (PetscInt b = 0; b < xm; b++) {
+      z[b] = a * (v - c[b]);
+      VfpaBernoulli(z[b], &B[b], &dB[b]);
     }
-    fp->sums[2 * b]     = R;
-    fp->sums[2 * b + 1] = dR;
+    return;
+  }
+  const PetscReal ev = fp->efield[j];
+  for (PetscInt b = 0; b < xm; b++) {
+    /* w = 1 selects the series (the denominator then stays finite even at z = 0), w = 0 the closed form */
+    const PetscReal zz = a * (v - c[b]), E = ev * ecol[b], z2 = zz * zz, w = PetscAbsReal(zz) < 1e-3 ? 1.0 : 0.0;
+    const PetscReal r       = 1 / (E - 1 + w);
+    const PetscReal Bseries = 1 - 0.5 * zz + z2 * (1.0 / 12) - z2 * z2 * (1.0 / 720), dBseries = -0.5 + zz * (1.0 / 6) - z2 * zz * (1.0 / 180);
+    z[b]  = zz;
+    B[b]  = w * Bseries + (1 - w) * zz * r;
+    dB[b] = w * dBseries + (1 - w) * (r - zz * E * r * r);
   }
 }
 
-/* The face coefficients P, Q of the batch [i0, i0 + nb), see the header. */
-static PetscErrorCode ComputeFaceCoefficients(VfpaFokkerPlanck fp, const PetscScalar *const *f, VfpaMoments m, const PetscReal *avg_u, PetscInt i0, PetscInt nb)
+/* The drift c and the first-order correction kappa = Delta dv / sigma of every owned x cell (see the
+   header): Newton steps on R(c) = sigma sum [B(-z) f_{j+1} - B(z) f_j] + rho [u] - rho u from c = [u],
+   the sums taken over the owned faces row by row and then over the ranks sharing the x slab.
+   Memory: one read of f. */
+PetscErrorCode VfpaFokkerPlanckComputeDrift(VfpaFokkerPlanck fp, const PetscScalar *const *f, VfpaMoments m, const PetscReal *avg_u)
 {
-  VfpaGrid       g      = fp->grid;
-  const PetscInt nfaces = fp->fend - fp->fstart;
-  PetscInt       it;
+  VfpaGrid        g  = fp->grid;
+  const PetscInt  xs = g->xs, xm = g->xm;
+  PetscReal *restrict R = fp->sums, *restrict dR = fp->sums + xm;
+  PetscInt            it;
 
   PetscFunctionBeginUser;
-  for (PetscInt b = 0; b < nb; b++) {
-    fp->c[b]     = avg_u[i0 + b];
-    fp->delta[b] = 0;
+  for (PetscInt b = 0; b < xm; b++) {
+    fp->c[b]     = avg_u[xs + b];
+    fp->kappa[b] = 0;
   }
   for (it = 0; it < DRIFT_NEWTON_MAX; it++) {
     PetscReal worst = 0;
-    EvaluateFaces(fp, f, i0, nb);
+    for (PetscInt b = 0; b < xm; b++) fp->ecol[b] = PetscExpReal(-fp->a * fp->c[b]);
     if (fp->drift_rule == VFPA_DRIFT_AVERAGE) break;
-    PetscCall(VfpaGridSumOverColumn(g, 2 * nb, fp->sums));
-    for (PetscInt b = 0; b < nb; b++) {
-      const PetscInt  i  = i0 + b;
-      const PetscReal R  = fp->sums[2 * b] + m->rho[i] * avg_u[i] - m->rhou[i];
-      const PetscReal dR = fp->sums[2 * b + 1];
-      fp->delta[b]       = dR < 0 ? -R / dR : 0;
-      worst              = PetscMax(worst, PetscAbsReal(fp->delta[b]) * g->dv / fp->sigma);
+    PetscCall(PetscArrayzero(fp->sums, 2 * xm));
+    for (PetscInt j = PetscMax(fp->fstart, g->vs); j < fp->fend; j++) {
+      const double *restrict lo = f[j] + xs, *restrict hi = f[j + 1] + xs;
+      const double *restrict z = fp->rz, *restrict B = fp->rB, *restrict dB = fp->rdB;
+      const double           sigma = fp->sigma, dv = g->dv;
+      FaceRow(fp, j);
+      for (PetscInt b = 0; b < xm; b++) {
+        R[b] += sigma * ((B[b] + z[b]) * hi[b] - B[b] * lo[b]);
+        dR[b] += dv * (-(dB[b] + 1) * hi[b] + dB[b] * lo[b]);
+      }
+    }
+    PetscCall(VfpaGridSumOverColumn(g, 2 * xm, fp->sums));
+    for (PetscInt b = 0; b < xm; b++) {
+      const PetscInt  i     = xs + b;
+      const PetscReal delta = dR[b] < 0 ? -(R[b] + m->rho[i] * avg_u[i] - m->rhou[i]) / dR[b] : 0;
+      fp->kappa[b]          = delta * fp->a;
+      worst                 = PetscMax(worst, PetscAbsReal(fp->kappa[b]));
     }
     if (worst <= DRIFT_NEWTON_TOL) break;
-    for (PetscInt b = 0; b < nb; b++) fp->c[b] += fp->delta[b];
+    for (PetscInt b = 0; b < xm; b++) fp->c[b] += fp->kappa[b] / fp->a;
   }
-  PetscCheck(it < DRIFT_NEWTON_MAX, PETSC_COMM_SELF, PETSC_ERR_NOT_CONVERGED, "the Fokker-Planck drift did not converge near x = %g: refine -nv so that dv^2 resolves sigma = %g", (double)g->x[i0], (double)fp->sigma);
+  PetscCheck(it < DRIFT_NEWTON_MAX, PETSC_COMM_SELF, PETSC_ERR_NOT_CONVERGED, "the Fokker-Planck drift did not converge: refine -nv so that dv^2 resolves sigma = %g", (double)fp->sigma);
   fp->newton_its = it;
-  for (PetscInt b = 0; b < nb; b++) {
-    const PetscReal scale = fp->delta[b] * g->dv / fp->sigma;
-    for (PetscInt j = fp->fstart; j < fp->fend; j++) {
-      const PetscInt  k = b * nfaces + j - fp->fstart;
-      const PetscReal z = g->dv * (g->vface[j] - fp->c[b]) / fp->sigma, B = fp->P[k], dB = fp->Q[k];
-      fp->P[k]          = B + z - scale * (dB + 1);
-      fp->Q[k]          = B - scale * dB;
-    }
-  }
   PetscFunctionReturn(0);
 }
 
-/* rhs[j][i] += (J_{j+1/2} - J_{j-1/2}) / dv on the owned cells, with zero flux at the walls. */
+/* The coefficients P = B(-z) - kappa (B'(z) + 1) and Q = B(z) - kappa B'(z) of face j for every owned
+   x cell (coef[b] = P, coef[xm + b] = Q): the Scharfetter-Gummel weights at the drift, corrected to
+   first order in the last Newton step. */
+static void FaceCoefficients(const VfpaFokkerPlanck fp, PetscInt j, PetscReal *restrict coef)
+{
+  const PetscInt            xm = fp->grid->xm;
+  const PetscReal *restrict z = fp->rz, *restrict B = fp->rB, *restrict dB = fp->rdB, *restrict kappa = fp->kappa;
+
+  FaceRow(fp, j);
+  for (PetscInt b = 0; b < xm; b++) {
+    coef[b]      = B[b] + z[b] - kappa[b] * (dB[b] + 1);
+    coef[xm + b] = B[b] - kappa[b] * dB[b];
+  }
+}
+
+/* J / dv = s sigma / dv^2 (P f_{j+1} - Q f_j) on face j for every owned x cell (zero at the walls). */
+static void FaceFlux(const VfpaFokkerPlanck fp, const PetscScalar *const *f, const PetscReal *s, PetscInt j, PetscReal *flux)
+{
+  VfpaGrid       g  = fp->grid;
+  const PetscInt xs = g->xs, xm = g->xm;
+
+  if (j < 0 || j >= g->nv - 1) {
+    PetscArrayzero(flux, xm);
+    return;
+  }
+  FaceCoefficients(fp, j, fp->coef_above);
+  {
+    const PetscReal *restrict P = fp->coef_above, *restrict Q = fp->coef_above + xm, *restrict sx = s + xs;
+    const PetscScalar *restrict lo = f[j] + xs, *restrict hi = f[j + 1] + xs;
+    const PetscReal             scale = fp->sigma / (g->dv * g->dv);
+    for (PetscInt b = 0; b < xm; b++) flux[b] = sx[b] * scale * (P[b] * hi[b] - Q[b] * lo[b]);
+  }
+}
+
+/* rhs[j][i] += (J_{j+1/2} - J_{j-1/2}) / dv on the owned cells, with zero flux at the walls; row by
+   row, each face flux computed once. Memory: f read twice (drift, fluxes), rhs read and written. */
 PetscErrorCode VfpaFokkerPlanckApply(VfpaFokkerPlanck fp, const PetscScalar *const *f, VfpaMoments m, const PetscReal *s, const PetscReal *avg_u, PetscScalar **rhs)
 {
-  VfpaGrid       g      = fp->grid;
-  const PetscInt nfaces = fp->fend - fp->fstart;
+  VfpaGrid   g     = fp->grid;
+  PetscReal *below = fp->below, *above = fp->above;
 
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(VFPA_FokkerPlanck, 0, 0, 0, 0));
-  for (PetscInt i0 = g->xs; i0 < g->xs + g->xm; i0 += fp->block) {
-    PetscCall(ComputeFaceCoefficients(fp, f, m, avg_u, i0, fp->block));
-    for (PetscInt b = 0; b < fp->block; b++) {
-      const PetscInt  i     = i0 + b;
-      const PetscReal scale = s[i] * fp->sigma / (g->dv * g->dv);
-      PetscReal       below = 0; /* J / dv at the face under the current row */
-      if (g->vs > 0) below = scale * (fp->P[b * nfaces] * f[g->vs][i] - fp->Q[b * nfaces] * f[g->vs - 1][i]);
-      for (PetscInt j = g->vs; j < g->vs + g->vm; j++) {
-        PetscReal above = 0;
-        if (j < g->nv - 1) {
-          const PetscInt k = b * nfaces + j - fp->fstart;
-          above            = scale * (fp->P[k] * f[j + 1][i] - fp->Q[k] * f[j][i]);
-        }
-        rhs[j][i] += above - below;
-        below = above;
-      }
-    }
+  PetscCall(VfpaFokkerPlanckComputeDrift(fp, f, m, avg_u));
+  FaceFlux(fp, f, s, g->vs - 1, below);
+  for (PetscInt j = g->vs; j < g->vs + g->vm; j++) {
+    PetscReal *swap;
+    FaceFlux(fp, f, s, j, above);
+    for (PetscInt b = 0; b < g->xm; b++) rhs[j][g->xs + b] += above[b] - below[b];
+    swap  = below;
+    below = above;
+    above = swap;
   }
   PetscCall(PetscLogEventEnd(VFPA_FokkerPlanck, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 
-/* A = shift I - d(d_v J)/df with s and the face coefficients frozen: a tridiagonal block per x
-   column. Rows of A outside the velocity grid (the strength row) are not touched here. */
-PetscErrorCode VfpaFokkerPlanckAssemble(VfpaFokkerPlanck fp, const PetscScalar *const *f, VfpaMoments m, const PetscReal *s, const PetscReal *avg_u, PetscReal shift, Mat A)
+/* The local rows of A as CSR arrays when they can be written in place: the nonzero pattern has been
+   set by a first assembly and every f row has its v neighbours on this rank (v not split), so row
+   r = (j - vs) xm + b holds [f_{j-1}, f_j, f_{j+1}] in this order (fewer at the walls). */
+static PetscErrorCode DirectFillArrays(VfpaFokkerPlanck fp, Mat A, Mat *block, const PetscInt **ia, const PetscInt **ja, PetscScalar **values)
 {
-  VfpaGrid       g      = fp->grid;
-  const PetscInt nfaces = fp->fend - fp->fstart;
+  VfpaGrid  g = fp->grid;
+  PetscBool mpi, done;
+  PetscInt  n;
+
+  PetscFunctionBeginUser;
+  *block = NULL;
+  if (!fp->pattern_set || g->column_size > 1) PetscFunctionReturn(0);
+  PetscCall(PetscObjectTypeCompare((PetscObject)A, MATMPIAIJ, &mpi));
+  *block = A;
+  if (mpi) PetscCall(MatMPIAIJGetSeqAIJ(A, block, NULL, NULL));
+  PetscCall(MatGetRowIJ(*block, 0, PETSC_FALSE, PETSC_FALSE, &n, ia, ja, &done));
+  if (!done) {
+    *block = NULL;
+    PetscFunctionReturn(0);
+  }
+  PetscCall(MatSeqAIJGetArray(*block, values));
+  PetscFunctionReturn(0);
+}
+
+/* A = shift I - d(d_v J)/df with s and the face coefficients of the last drift computation frozen: a
+   tridiagonal block per x column, written in place once the pattern exists (see DirectFillArrays).
+   Rows outside the velocity grid (the strength row) are not touched here. */
+PetscErrorCode VfpaFokkerPlanckAssemble(VfpaFokkerPlanck fp, const PetscReal *s, PetscReal shift, Mat A)
+{
+  VfpaGrid        g  = fp->grid;
+  const PetscInt  xs = g->xs, xm = g->xm;
+  PetscReal      *below = fp->coef_below, *above = fp->coef_above;
+  Mat             block;
+  const PetscInt *ia, *ja;
+  PetscInt        n;
+  PetscScalar    *values = NULL;
 
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(VFPA_FokkerPlanck, 0, 0, 0, 0));
-  for (PetscInt i0 = g->xs; i0 < g->xs + g->xm; i0 += fp->block) {
-    PetscCall(ComputeFaceCoefficients(fp, f, m, avg_u, i0, fp->block));
-    for (PetscInt b = 0; b < fp->block; b++) {
-      const PetscInt  i     = i0 + b;
-      const PetscReal scale = s[i] * fp->sigma / (g->dv * g->dv);
-      for (PetscInt j = g->vs; j < g->vs + g->vm; j++) {
-        MatStencil  row = {.i = i, .j = j}, cols[3];
-        PetscScalar vals[3];
-        PetscInt    n   = 0;
-        PetscReal   diag = 0;
-        if (j > 0) {
-          const PetscInt k = b * nfaces + j - 1 - fp->fstart; /* face j-1/2 */
-          cols[n].i = i, cols[n].j = j - 1, vals[n++] = -scale * fp->Q[k];
-          diag += scale * fp->P[k];
-        }
-        if (j < g->nv - 1) {
-          const PetscInt k = b * nfaces + j - fp->fstart; /* face j+1/2 */
-          cols[n].i = i, cols[n].j = j + 1, vals[n++] = -scale * fp->P[k];
-          diag += scale * fp->Q[k];
-        }
-        cols[n].i = i, cols[n].j = j, vals[n++] = shift + diag;
-        PetscCall(MatSetValuesStencil(A, 1, &row, n, cols, vals, INSERT_VALUES));
+  PetscCall(DirectFillArrays(fp, A, &block, &ia, &ja, &values));
+  if (g->vs > 0) FaceCoefficients(fp, g->vs - 1, below);
+  for (PetscInt j = g->vs; j < g->vs + g->vm; j++) {
+    PetscReal *swap;
+    if (j < g->nv - 1) FaceCoefficients(fp, j, above);
+    for (PetscInt b = 0; b < xm; b++) {
+      const PetscReal scale = s[xs + b] * fp->sigma / (g->dv * g->dv);
+      PetscScalar     vals[3];
+      PetscInt        nv = 0, c = 0, cols[3];
+      PetscReal       diag = 0;
+      if (j > 0) { /* face j-1/2: J = scale (P f_j - Q f_{j-1}) */
+        cols[c++] = j - 1, vals[nv++] = -scale * below[xm + b];
+        diag += scale * below[b];
+      }
+      cols[c++] = j, vals[nv++] = 0;
+      if (j < g->nv - 1) { /* face j+1/2: J = scale (P f_{j+1} - Q f_j) */
+        cols[c++] = j + 1, vals[nv++] = -scale * above[b];
+        diag += scale * above[xm + b];
+      }
+      vals[j > 0] = shift + diag;
+      if (values) {
+        PetscScalar *row = values + ia[(j - g->vs) * xm + b];
+        for (PetscInt k = 0; k < nv; k++) row[k] = vals[k];
+      } else {
+        MatStencil rowst = {.i = xs + b, .j = j}, colst[3];
+        for (PetscInt k = 0; k < nv; k++) colst[k].i = xs + b, colst[k].j = cols[k];
+        PetscCall(MatSetValuesStencil(A, 1, &rowst, nv, colst, vals, INSERT_VALUES));
       }
     }
+    swap  = below;
+    below = above;
+    above = swap;
   }
+  if (values) {
+    PetscBool done;
+    PetscCall(MatSeqAIJRestoreArray(block, &values));
+    PetscCall(MatRestoreRowIJ(block, 0, PETSC_FALSE, PETSC_FALSE, &n, &ia, &ja, &done));
+  }
+  fp->pattern_set = PETSC_TRUE;
   PetscCall(PetscLogEventEnd(VFPA_FokkerPlanck, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }

@@ -1,4 +1,5 @@
 /* The semi-discrete operator and its TS callbacks. */
+#include <petsc/private/petscimpl.h> /* PetscObjectStateGet: cache keys for halo/fields/drift */
 #include "vfpa_model.h"
 #include "vfpa_sys.h"
 
@@ -98,10 +99,21 @@ PetscErrorCode VfpaModelDestroy(VfpaModel *model)
   PetscFunctionReturn(0);
 }
 
+static PetscErrorCode KeyOf(Vec U, VfpaStateKey *key)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscObjectGetId((PetscObject)U, &key->id));
+  PetscCall(PetscObjectStateGet((PetscObject)U, &key->state));
+  PetscFunctionReturn(0);
+}
+
+static PetscBool SameKey(VfpaStateKey a, VfpaStateKey b) { return (PetscBool)(a.id == b.id && a.state == b.state); }
+
 /* Halo exchange of U into the ghosted local array f[j][i] (the strength row is f[nv]). */
 static PetscErrorCode GetLocalArray(VfpaModel m, Vec U, const PetscScalar *const **f)
 {
   PetscFunctionBeginUser;
+  PetscCall(KeyOf(U, &m->local_key));
   PetscCall(DMGlobalToLocalBegin(m->grid->da, U, INSERT_VALUES, m->Uloc));
   PetscCall(DMGlobalToLocalEnd(m->grid->da, U, INSERT_VALUES, m->Uloc));
   PetscCall(DMDAVecGetArrayRead(m->grid->da, m->Uloc, (void *)f));
@@ -128,6 +140,7 @@ static PetscErrorCode EvaluateProtocol(VfpaModel m, const PetscScalar *const *f)
     PetscCall(VfpaGridBroadcastStrength(g, m->strength));
   }
   PetscCall(VfpaProtocolApply(m->protocol, m->moments, m->strength));
+  m->fields_key = m->local_key;
   PetscFunctionReturn(0);
 }
 
@@ -231,7 +244,10 @@ static PetscErrorCode EvaluateRHS(VfpaModel m, PetscReal t, Vec U, Vec F, PetscB
   if (with_fp || m->transported) PetscCall(EvaluateProtocol(m, f));
   PetscCall(DMDAVecGetArray(g->da, F, &rhs));
   PetscCall(VfpaTransportApply(m->transport, f, rhs));
-  if (with_fp) PetscCall(VfpaFokkerPlanckApply(m->fp, f, m->moments, m->protocol->s, m->protocol->avg_u, rhs));
+  if (with_fp) {
+    PetscCall(VfpaFokkerPlanckApply(m->fp, f, m->moments, m->protocol->s, m->protocol->avg_u, rhs));
+    m->drift_key = m->local_key;
+  }
   if (g->owns_strength) PetscCall(VfpaTransportApplyStrength(m->transport, f[g->nv], m->protocol->avg_u, rhs[g->nv]));
   PetscCall(VfpaMMSAddSource(m->mms, g, t, rhs));
   PetscCall(DMDAVecRestoreArray(g->da, F, &rhs));
@@ -271,31 +287,39 @@ PetscErrorCode VfpaModelIFunction(TS ts, PetscReal t, Vec U, Vec Udot, Vec F, vo
   PetscCall(VecZeroEntries(F));
   PetscCall(DMDAVecGetArray(m->grid->da, F, &rhs));
   PetscCall(VfpaFokkerPlanckApply(m->fp, f, m->moments, m->protocol->s, m->protocol->avg_u, rhs));
+  m->drift_key = m->local_key;
   PetscCall(DMDAVecRestoreArray(m->grid->da, F, &rhs));
   PetscCall(RestoreLocalArray(m, &f));
   PetscCall(VecAYPX(F, -1, Udot));
   PetscFunctionReturn(0);
 }
 
-/* dF/dU + shift dF/dUdot with s, [u] and the drift frozen. */
+/* dF/dU + shift dF/dUdot with s, [u] and the drift frozen. A Newton step evaluates F at U just
+   before, so the protocol's fields and the drift computed there are reused when they belong to U. */
 PetscErrorCode VfpaModelIJacobian(TS ts, PetscReal t, Vec U, Vec Udot, PetscReal shift, Mat A, Mat P, void *ctx)
 {
-  VfpaModel                 m = (VfpaModel)ctx;
-  VfpaGrid                  g = m->grid;
-  const PetscScalar *const *f;
+  VfpaModel    m = (VfpaModel)ctx;
+  VfpaGrid     g = m->grid;
+  VfpaStateKey key;
 
   PetscFunctionBeginUser;
   (void)ts, (void)t, (void)Udot;
-  PetscCall(GetLocalArray(m, U, &f));
-  PetscCall(EvaluateProtocol(m, f));
-  PetscCall(VfpaFokkerPlanckAssemble(m->fp, f, m->moments, m->protocol->s, m->protocol->avg_u, shift, P));
+  PetscCall(KeyOf(U, &key));
+  if (!SameKey(key, m->fields_key) || !SameKey(key, m->drift_key)) {
+    const PetscScalar *const *f;
+    PetscCall(GetLocalArray(m, U, &f));
+    PetscCall(EvaluateProtocol(m, f));
+    PetscCall(VfpaFokkerPlanckComputeDrift(m->fp, f, m->moments, m->protocol->avg_u));
+    m->drift_key = m->local_key;
+    PetscCall(RestoreLocalArray(m, &f));
+  }
+  PetscCall(VfpaFokkerPlanckAssemble(m->fp, m->protocol->s, shift, P));
   if (g->owns_strength)
     for (PetscInt i = g->xs; i < g->xs + g->xm; i++) {
       MatStencil  row = {.i = i, .j = g->nv};
       PetscScalar val = shift;
       PetscCall(MatSetValuesStencil(P, 1, &row, 1, &row, &val, INSERT_VALUES));
     }
-  PetscCall(RestoreLocalArray(m, &f));
   PetscCall(MatAssemblyBegin(P, MAT_FINAL_ASSEMBLY));
   PetscCall(MatAssemblyEnd(P, MAT_FINAL_ASSEMBLY));
   if (A != P) {

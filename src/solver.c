@@ -53,6 +53,9 @@ static PetscErrorCode ConfigureTS(VfpaSolver s)
   PetscCall(SNESLineSearchSetType(linesearch, SNESLINESEARCHBASIC));
   PetscCall(SNESGetKSP(snes, &ksp));
   PetscCall(KSPSetTolerances(ksp, 1e-14, 1e-50, PETSC_DEFAULT, PETSC_DEFAULT));
+  /* with v on one rank the Jacobian is a set of independent tridiagonal blocks, which the default
+     block Jacobi / ILU(0) factors exactly: one application solves the linear system */
+  if (s->model->grid->pv == 1) PetscCall(KSPSetType(ksp, KSPPREONLY));
   PetscCall(TSSetFromOptions(s->ts));
   PetscCall(TSGetType(s->ts, &type));
   PetscCall(PetscStrcmp(type, TSARKIMEX, &arkimex));
@@ -179,7 +182,7 @@ static PetscErrorCode PreStep(TS ts)
 {
   VfpaSolver s;
   Vec        U;
-  PetscReal  t, dt, dt_stable, t_event;
+  PetscReal  t, dt, dt_stable, t_event = 0;
 
   PetscFunctionBeginUser;
   PetscCall(TSGetApplicationContext(ts, &s));
@@ -277,7 +280,7 @@ static PetscErrorCode WriteCheckpoint(VfpaSolver s)
 static PetscErrorCode PostStep(TS ts)
 {
   VfpaSolver s;
-  PetscReal  t, tprev, t_event, max_time;
+  PetscReal  t, tprev, t_event = 0, max_time;
   PetscInt   step;
   PetscBool  stop;
 
