@@ -12,6 +12,7 @@
 #include "vfpa_transport.h"
 #include "vfpa_fokkerplanck.h"
 #include "vfpa_model.h"
+#include "vfpa_columnpc.h"
 #include "vfpa_init.h"
 #include "vfpa_h5.h"
 #include "vfpa_diagnostics.h"

@@ -1,5 +1,6 @@
 /* A run: TS set-up, step control, scheduled outputs and progress. */
 #include "vfpa_solver.h"
+#include "vfpa_columnpc.h"
 #include "vfpa_log.h"
 #include "vfpa_sys.h"
 
@@ -24,9 +25,11 @@ PetscErrorCode VfpaSolverCreate(MPI_Comm comm, const char input_name[], VfpaSolv
   PetscFunctionReturn(0);
 }
 
-/* Defaults that users may override with the usual -ts_*, -snes_*, -ksp_* options: an SSP
+/* Defaults that users may override with the usual -ts_*, -snes_*, -ksp_*, -pc_* options: an SSP
    Runge-Kutta integrator; for IMEX, implicit stages solved to round-off (full Newton steps until the
-   step is below 1e-13 of the state), since any residual left there would leak into the momentum. */
+   step is below 1e-13 of the state), since any residual left there would leak into the momentum.
+   The Jacobian freezes s, [u] and the drift, so it is an approximation whatever the iterate: it is
+   built once per stage (-snes_lag_jacobian 50, not persisting across solves). */
 static PetscErrorCode ConfigureTS(VfpaSolver s)
 {
   static const char *const types[] = {"ssp", "rk", "euler", "arkimex", NULL};
@@ -52,10 +55,16 @@ static PetscErrorCode ConfigureTS(VfpaSolver s)
   PetscCall(SNESGetLineSearch(snes, &linesearch));
   PetscCall(SNESLineSearchSetType(linesearch, SNESLINESEARCHBASIC));
   PetscCall(SNESGetKSP(snes, &ksp));
+  PetscCall(SNESSetLagJacobian(snes, 50));
   PetscCall(KSPSetTolerances(ksp, 1e-14, 1e-50, PETSC_DEFAULT, PETSC_DEFAULT));
-  /* with v on one rank the Jacobian is a set of independent tridiagonal blocks, which the default
-     block Jacobi / ILU(0) factors exactly: one application solves the linear system */
-  if (s->model->grid->pv == 1) PetscCall(KSPSetType(ksp, KSPPREONLY));
+  /* with v on one rank the Jacobian is a set of independent tridiagonal blocks, which the column
+     preconditioner solves exactly: one application solves the linear system */
+  if (s->model->grid->pv == 1) {
+    PC pc;
+    PetscCall(KSPSetType(ksp, KSPPREONLY));
+    PetscCall(KSPGetPC(ksp, &pc));
+    PetscCall(VfpaColumnPCSet(pc, s->model->grid));
+  }
   PetscCall(TSSetFromOptions(s->ts));
   PetscCall(TSGetType(s->ts, &type));
   PetscCall(PetscStrcmp(type, TSARKIMEX, &arkimex));

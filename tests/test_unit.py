@@ -19,7 +19,7 @@ def kernel_modes_match_quadrature():
 
 @test
 def fokkerplanck_exact_properties():
-    """Bernoulli identities, exact Maxwellian, exact momentum exchange per cell, Jacobian."""
+    """Bernoulli identities, exact Maxwellian, exact momentum exchange per cell, Jacobian, column solver."""
     unit("test_fokkerplanck")
 
 

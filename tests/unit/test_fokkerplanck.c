@@ -4,7 +4,9 @@
      (as at every protocol's equilibrium), and with -fp_drift average for any centre [u];
    - for arbitrary positive f and [u], every x cell loses no mass and gains exactly the momentum
      s (rho [u] - rho u) (SPEC sections 1 and 3);
-   - the assembled IMEX Jacobian is the operator with frozen face coefficients: J f = -d_v J(f).
+   - the assembled IMEX Jacobian is the operator with frozen face coefficients: J f = -d_v J(f);
+   - the column preconditioner solves shift I + J exactly when v is on one rank, and refuses a
+     velocity split with a message.
    Run it on any layout, including -da_processors_y 2 (velocity split across ranks). */
 #include "unit.h"
 
@@ -135,6 +137,48 @@ static PetscErrorCode CheckSteadyState(const char drift[])
   PetscFunctionReturn(0);
 }
 
+/* x = P^{-1} b with the column preconditioner for P = 40 I + J: |P x - b| <= 1e-13 |b| */
+static PetscErrorCode CheckColumnSolve(VfpaModel m, const PetscReal *s, Mat J)
+{
+  KSP            ksp;
+  PC             pc;
+  Vec            b, x, r;
+  PetscRandom    rand;
+  PetscReal      err, bnorm;
+  PetscErrorCode ierr;
+
+  PetscFunctionBeginUser;
+  PetscCall(VfpaFokkerPlanckAssemble(m->fp, s, 40.0, J));
+  PetscCall(MatAssemblyBegin(J, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(J, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatCreateVecs(J, &x, &b));
+  PetscCall(VecDuplicate(b, &r));
+  PetscCall(PetscRandomCreate(PETSC_COMM_WORLD, &rand));
+  PetscCall(VecSetRandom(b, rand));
+  PetscCall(KSPCreate(PETSC_COMM_WORLD, &ksp));
+  PetscCall(KSPSetOperators(ksp, J, J));
+  PetscCall(KSPSetType(ksp, KSPPREONLY));
+  PetscCall(KSPGetPC(ksp, &pc));
+  PetscCall(VfpaColumnPCSet(pc, m->grid));
+  PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+  ierr = KSPSolve(ksp, b, x);
+  PetscCall(PetscPopErrorHandler());
+  if (m->grid->pv == 1) {
+    EXPECT(ierr == 0, "the column preconditioner failed on whole columns (error %d)", (int)ierr);
+    PetscCall(MatMult(J, x, r));
+    PetscCall(VecAXPY(r, -1.0, b));
+    PetscCall(VecNorm(r, NORM_INFINITY, &err));
+    PetscCall(VecNorm(b, NORM_INFINITY, &bnorm));
+    EXPECT(err <= 1e-13 * bnorm, "column preconditioner: |P x - b| = %g, relative %g", (double)err, (double)(err / bnorm));
+  } else EXPECT(ierr == PETSC_ERR_SUP, "the column preconditioner accepted a velocity split (error %d)", (int)ierr);
+  PetscCall(KSPDestroy(&ksp));
+  PetscCall(PetscRandomDestroy(&rand));
+  PetscCall(VecDestroy(&b));
+  PetscCall(VecDestroy(&x));
+  PetscCall(VecDestroy(&r));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode CheckExchangeAndJacobian(void)
 {
   VfpaModel                 m;
@@ -183,6 +227,7 @@ static PetscErrorCode CheckExchangeAndJacobian(void)
     EXPECT(jerr <= 1e-13 * rmax, "assembly %d: J f + d_v J(f) = %g, relative %g", pass, (double)jerr, (double)(jerr / rmax));
   }
 
+  PetscCall(CheckColumnSolve(m, s, J));
   PetscCall(MatDestroy(&J));
   PetscCall(VfpaGridProfileDestroy(g, &s));
   PetscCall(VfpaGridProfileDestroy(g, &avg));

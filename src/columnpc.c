@@ -1,0 +1,149 @@
+/* Batched Thomas algorithm for velocity-tridiagonal matrices (see vfpa_columnpc.h). */
+#include "vfpa_columnpc.h"
+
+typedef struct {
+  VfpaGrid   grid;   /* row r = j * xm + b for velocity row j of owned x cell b */
+  PetscInt   n;      /* local rows */
+  PetscReal *mult;   /* elimination multipliers l_r / d'_{r - stride} */
+  PetscReal *dinv;   /* 1 / d'_r, the pivots after elimination */
+  PetscReal *upper;  /* the entries (r, r + stride) */
+} ColumnPC;
+
+/* The sequential block of the local rows (the whole matrix on one rank). */
+static PetscErrorCode LocalBlock(Mat P, Mat *local)
+{
+  PetscBool mpi;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscObjectTypeCompare((PetscObject)P, MATMPIAIJ, &mpi));
+  if (mpi) {
+    Mat offdiag;
+    PetscInt nz;
+    MatInfo  info;
+    PetscCall(MatMPIAIJGetSeqAIJ(P, local, &offdiag, NULL));
+    PetscCall(MatGetInfo(offdiag, MAT_LOCAL, &info));
+    nz = (PetscInt)info.nz_used;
+    PetscCheck(nz == 0, PETSC_COMM_SELF, PETSC_ERR_SUP, "the column preconditioner needs whole velocity columns on each rank; with -da_processors_y > 1 choose another -pc_type");
+  } else *local = P;
+  PetscFunctionReturn(0);
+}
+
+/* Split the CSR rows of the local block into the three bands (lower into mult, diagonal into
+   dinv, upper), then eliminate down the columns row by row:
+   d'_r = d_r - l_r u_{r-stride} / d'_{r-stride}. Memory: the matrix read once, 3 doubles per row
+   written, then read and rewritten once. */
+static PetscErrorCode ColumnPCSetUp(PC pc)
+{
+  ColumnPC          *ctx;
+  Mat                P, A;
+  const PetscInt    *ia, *ja;
+  const PetscScalar *val;
+  PetscInt           n, s, n_restore;
+  PetscBool          done;
+
+  PetscFunctionBeginUser;
+  PetscCall(PCShellGetContext(pc, &ctx));
+  PetscCall(PCGetOperators(pc, NULL, &P));
+  PetscCall(LocalBlock(P, &A));
+  PetscCall(MatGetRowIJ(A, 0, PETSC_FALSE, PETSC_FALSE, &n, &ia, &ja, &done));
+  PetscCheck(done, PETSC_COMM_SELF, PETSC_ERR_SUP, "the column preconditioner needs an AIJ matrix");
+  if (n != ctx->n) {
+    PetscCall(PetscFree3(ctx->mult, ctx->dinv, ctx->upper));
+    PetscCall(PetscMalloc3(n, &ctx->mult, n, &ctx->dinv, n, &ctx->upper));
+    ctx->n = n;
+  }
+  s = ctx->grid->xm;
+  PetscCheck(s > 0 && n % s == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "the column preconditioner: %" PetscInt_FMT " local rows are not whole columns of %" PetscInt_FMT, n, s);
+  PetscCall(MatSeqAIJGetArrayRead(A, &val));
+  for (PetscInt r = 0; r < n; r++) {
+    ctx->mult[r] = ctx->dinv[r] = ctx->upper[r] = 0;
+    for (PetscInt k = ia[r]; k < ia[r + 1]; k++) {
+      if (ja[k] == r) ctx->dinv[r] = val[k];
+      else if (ja[k] == r - s) ctx->mult[r] = val[k];
+      else if (ja[k] == r + s) ctx->upper[r] = val[k];
+      else PetscCheck(val[k] == 0, PETSC_COMM_SELF, PETSC_ERR_SUP, "the column preconditioner: row %" PetscInt_FMT " couples to row %" PetscInt_FMT ", which is not a velocity neighbour; choose another -pc_type", r, ja[k]);
+    }
+  }
+  PetscCall(MatSeqAIJRestoreArrayRead(A, &val));
+  PetscCall(MatRestoreRowIJ(A, 0, PETSC_FALSE, PETSC_FALSE, &n_restore, &ia, &ja, &done));
+  for (PetscInt b = 0; b < s; b++) ctx->dinv[b] = 1 / ctx->dinv[b];
+  for (PetscInt r0 = s; r0 < n; r0 += s) {
+    PetscReal *restrict mult = ctx->mult + r0, *restrict dinv = ctx->dinv + r0;
+    const PetscReal *restrict prev_dinv = ctx->dinv + r0 - s, *restrict prev_upper = ctx->upper + r0 - s;
+    for (PetscInt b = 0; b < s; b++) {
+      mult[b] *= prev_dinv[b];
+      dinv[b] = 1 / (dinv[b] - mult[b] * prev_upper[b]);
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+/* y = P^{-1} x: forward substitution down the columns, then back substitution up them.
+   Memory: x read, y written and reread, 3 doubles per row read. */
+static PetscErrorCode ColumnPCApply(PC pc, Vec x, Vec y)
+{
+  ColumnPC          *ctx;
+  const PetscScalar *xa;
+  PetscScalar       *ya;
+  PetscInt           n, s;
+
+  PetscFunctionBeginUser;
+  PetscCall(PCShellGetContext(pc, &ctx));
+  n = ctx->n, s = ctx->grid->xm;
+  PetscCall(VecGetArrayRead(x, &xa));
+  PetscCall(VecGetArray(y, &ya));
+  for (PetscInt b = 0; b < s; b++) ya[b] = xa[b];
+  for (PetscInt r0 = s; r0 < n; r0 += s) {
+    const PetscReal *restrict mult = ctx->mult + r0, *restrict in = xa + r0, *restrict prev = ya + r0 - s;
+    PetscReal *restrict       out = ya + r0;
+    for (PetscInt b = 0; b < s; b++) out[b] = in[b] - mult[b] * prev[b];
+  }
+  for (PetscInt b = n - s; b < n; b++) ya[b] *= ctx->dinv[b];
+  for (PetscInt r0 = n - 2 * s; r0 >= 0; r0 -= s) {
+    const PetscReal *restrict dinv = ctx->dinv + r0, *restrict upper = ctx->upper + r0, *restrict next = ya + r0 + s;
+    PetscReal *restrict       out = ya + r0;
+    for (PetscInt b = 0; b < s; b++) out[b] = (out[b] - upper[b] * next[b]) * dinv[b];
+  }
+  PetscCall(VecRestoreArray(y, &ya));
+  PetscCall(VecRestoreArrayRead(x, &xa));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ColumnPCView(PC pc, PetscViewer viewer)
+{
+  ColumnPC *ctx;
+
+  PetscFunctionBeginUser;
+  PetscCall(PCShellGetContext(pc, &ctx));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "vfpa column preconditioner: Thomas algorithm on %" PetscInt_FMT " velocity columns per rank (exact for the Fokker-Planck Jacobian)\n", ctx->grid->xm));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ColumnPCDestroy(PC pc)
+{
+  ColumnPC *ctx;
+
+  PetscFunctionBeginUser;
+  PetscCall(PCShellGetContext(pc, &ctx));
+  PetscCall(PetscFree3(ctx->mult, ctx->dinv, ctx->upper));
+  PetscCall(PetscFree(ctx));
+  PetscFunctionReturn(0);
+}
+
+/* Make pc the column preconditioner for matrices on the grid's DMDA (read when the PC is set up). */
+PetscErrorCode VfpaColumnPCSet(PC pc, VfpaGrid grid)
+{
+  ColumnPC *ctx;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscNew(&ctx));
+  ctx->grid = grid;
+  PetscCall(PCSetType(pc, PCSHELL));
+  PetscCall(PCShellSetContext(pc, ctx));
+  PetscCall(PCShellSetName(pc, "vfpa column Thomas solver"));
+  PetscCall(PCShellSetSetUp(pc, ColumnPCSetUp));
+  PetscCall(PCShellSetApply(pc, ColumnPCApply));
+  PetscCall(PCShellSetView(pc, ColumnPCView));
+  PetscCall(PCShellSetDestroy(pc, ColumnPCDestroy));
+  PetscFunctionReturn(0);
+}
