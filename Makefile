@@ -18,18 +18,18 @@ export MPIEXEC MPIEXEC_FLAGS PYTHON
 PKG_CFLAGS := $(shell pkg-config --cflags $(PETSC_PC) $(HDF5_PC) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PETSC_PC) $(HDF5_PC) 2>/dev/null)
 ALL_CFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -fno-trapping-math $(CFLAGS) -Iinclude $(PKG_CFLAGS) -MMD -MP
-LDLIBS      = $(PKG_LIBS) -lp4est -lsc -lm
+LDLIBS      = $(PKG_LIBS) -lp4est -lsc -lfftw3 -lm
 
 LIB_SRC   := $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJ   := $(LIB_SRC:src/%.c=build/%.o)
 UNIT_SRC  := $(wildcard tests/unit/*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 
-DEB_PACKAGES := gcc make pkg-config petsc-dev libhdf5-openmpi-dev libp4est-dev openmpi-bin libopenmpi-dev \
+DEB_PACKAGES := gcc make pkg-config petsc-dev libhdf5-openmpi-dev libp4est-dev libfftw3-dev openmpi-bin libopenmpi-dev \
                 hdf5-tools python3 python3-numpy python3-h5py python3-matplotlib python3-scipy \
                 slurm-wlm munge
 
-.PHONY: all deps run test unit verify readme clean help check-build-deps
+.PHONY: all deps run test unit verify bench readme clean help check-build-deps print-cflags
 
 all: bin/vfpa
 
@@ -39,6 +39,7 @@ help:
 	@echo "make run    deps, build, run input/relax1d.opts on $(NP) ranks"
 	@echo "make test   build and run every test; ends with 'N passed, N failed'"
 	@echo "make verify run the verification studies; writes tests/verify/report/REPORT.md"
+	@echo "make bench  measure speed, scaling and memory; writes tests/bench/RESULTS.md"
 	@echo "make readme regenerate README.md's option and attribute tables from bin/vfpa"
 	@echo "make clean  remove build/ and bin/"
 
@@ -92,6 +93,7 @@ deps:
 	pkg-config --exists $(HDF5_PC) || { echo "deps: parallel HDF5 (pkg-config name '$(HDF5_PC)') not found"; ok=0; }; \
 	command -v mpicc >/dev/null 2>&1 || { echo "deps: an MPI compiler wrapper 'mpicc' is not on PATH"; ok=0; }; \
 	echo 'int main(void){return 0;}' | mpicc -x c - -o /dev/null -lp4est -lsc 2>/dev/null || { echo "deps: p4est and libsc (-lp4est -lsc) cannot be linked"; ok=0; }; \
+	printf '#include <fftw3.h>\nint main(void){return 0;}\n' | mpicc -x c - -o /dev/null -lfftw3 2>/dev/null || { echo "deps: FFTW 3 (fftw3.h, -lfftw3) not found"; ok=0; }; \
 	$(PYTHON) -c "import numpy, h5py, matplotlib, scipy" 2>/dev/null || { echo "deps: $(PYTHON) lacks numpy, h5py, matplotlib or scipy (set PYTHON=...)"; ok=0; }; \
 	if [ $$ok = 1 ]; then echo "deps: all found"; exit 0; fi; \
 	echo "      On a cluster, load modules that provide them (e.g. 'module load petsc hdf5/parallel p4est python')"; \
@@ -108,6 +110,12 @@ test: all unit
 
 verify: all
 	$(PYTHON) tests/verify/verify.py
+
+bench: all build/bench/bench
+	$(PYTHON) tests/bench/bench.py
+
+print-cflags:
+	@echo "$(CC) $(CFLAGS) -fno-trapping-math"
 
 readme: all
 	$(PYTHON) tests/docs/readme.py --write

@@ -1,6 +1,7 @@
 #ifndef VFPA_KERNEL_H
 #define VFPA_KERNEL_H
 
+#include <fftw3.h>
 #include "vfpa_grid.h"
 
 #define VFPA_KERNEL_MAX_PSI 64
@@ -8,8 +9,8 @@
 /* Communication kernels phi >= 0, periodic in x (SPEC section 2), and the nonlocal average
    (q)_phi(x_i) = sum_j phi(x_i - x_j) q_j dx computed from allreduced moments, never by gathering f:
    - "modes": for a kernel that is a finite cosine series (trig), 2K+1 numbers per quantity;
-   - "quadrature": direct periodic quadrature against the allreduced profile, skipping offsets where
-     phi is below round-off.
+   - "quadrature": the periodic quadrature sum against the allreduced profile, any kernel; it is a
+     circular convolution, evaluated by FFT (FFTW) in O(nx log nx) on every rank.
    Both evaluate the same discrete sum, so they agree to round-off on a trig kernel. */
 typedef struct _p_VfpaKernel *VfpaKernel;
 
@@ -33,8 +34,10 @@ struct _p_VfpaKernel {
   VfpaGrid          grid;
   PetscReal        *table;    /* phi(min(m, nx-m) dx), m = 0..nx-1 */
   PetscReal         integral; /* sum_m table[m] dx: the discrete integral of phi */
-  PetscInt          nsignificant, *significant; /* offsets m with phi above round-off */
   PetscReal        *cosx, *sinx; /* modes: cos/sin(2 pi k x_i / L) on the ghosted x range */
+  double           *fft_real;     /* quadrature: a full profile, then its average */
+  fftw_complex     *fft_spectrum, *kernel_spectrum; /* nx/2+1 coefficients; the kernel's scaled by dx/nx */
+  fftw_plan         forward, backward;
   PetscReal        *work;
   PetscInt          nwork;
 };

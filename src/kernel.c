@@ -127,7 +127,7 @@ PetscErrorCode VfpaKernelSetFromOptions(VfpaKernel k, VfpaParams params)
   PetscCall(PetscOptionsRealArray("-kernel_psi", "trig: b0,b1,... with psi = sum_k b_k cos(2 pi k x/L) and phi = psi*psi (default 1,0.5)", "VfpaKernel", k->psi, &npsi, &psi_set));
   PetscCall(PetscOptionsReal("-kernel_power", "algebraic: p in phi = (1 + r^2)^(-p/2)", "VfpaKernel", k->power, &k->power, NULL));
   PetscCall(PetscOptionsReal("-kernel_width", "gaussian: standard deviation; tophat: radius", "VfpaKernel", k->width, &k->width, NULL));
-  PetscCall(PetscOptionsString("-average_method", "nonlocal averages by cosine modes or direct quadrature (auto: modes for trig)", "VfpaKernel", method, method, sizeof(method), NULL));
+  PetscCall(PetscOptionsString("-average_method", "nonlocal averages by cosine modes or by the quadrature sum via FFT (auto: modes for trig)", "VfpaKernel", method, method, sizeof(method), NULL));
   PetscOptionsEnd();
   if (psi_set) k->npsi = npsi;
   PetscCall(VfpaListFind(k->comm, KernelList, "-kernel", k->type, (void (**)(void))&create));
@@ -177,7 +177,7 @@ static PetscErrorCode SetUpTable(VfpaKernel k)
 
   PetscFunctionBeginUser;
   if (k->cosine_series) PetscCall(CheckTrigNonnegative(k));
-  PetscCall(PetscMalloc2(g->nx, &k->table, g->nx, &k->significant));
+  PetscCall(PetscMalloc1(g->nx, &k->table));
   for (PetscInt m = 0; m < g->nx; m++) {
     k->table[m] = k->eval(k, PetscMin(m, g->nx - m) * g->dx);
     vmax        = PetscMax(vmax, k->table[m]);
@@ -185,11 +185,31 @@ static PetscErrorCode SetUpTable(VfpaKernel k)
   }
   PetscCheck(k->cosine_series || vmin >= 0, k->comm, PETSC_ERR_USER_INPUT, "-kernel %s decays too slowly to periodise over L = %g: increase -kernel_power", k->type, (double)g->L);
   PetscCheck(vmax > 0, k->comm, PETSC_ERR_USER_INPUT, "-kernel %s vanishes on this grid: increase -kernel_width above dx = %g", k->type, (double)g->dx);
-  k->integral     = 0;
-  k->nsignificant = 0;
-  for (PetscInt m = 0; m < g->nx; m++) {
-    k->integral += k->table[m] * g->dx;
-    if (PetscAbsReal(k->table[m]) > 1e-17 * vmax) k->significant[k->nsignificant++] = m;
+  k->integral = 0;
+  for (PetscInt m = 0; m < g->nx; m++) k->integral += k->table[m] * g->dx;
+  PetscFunctionReturn(0);
+}
+
+/* FFTW plans (FFTW_ESTIMATE: the same plan, hence bitwise the same averages, in every run) and the
+   kernel's spectrum, scaled by dx / nx so that one forward and one backward transform give the
+   quadrature sum. */
+static PetscErrorCode SetUpFFT(VfpaKernel k)
+{
+  const PetscInt n = k->grid->nx, nc = n / 2 + 1;
+
+  PetscFunctionBeginUser;
+  k->fft_real        = fftw_alloc_real(n);
+  k->fft_spectrum    = fftw_alloc_complex(nc);
+  k->kernel_spectrum = fftw_alloc_complex(nc);
+  PetscCheck(k->fft_real && k->fft_spectrum && k->kernel_spectrum, PETSC_COMM_SELF, PETSC_ERR_MEM, "cannot allocate the FFT buffers for nx = %" PetscInt_FMT, n);
+  k->forward  = fftw_plan_dft_r2c_1d((int)n, k->fft_real, k->fft_spectrum, FFTW_ESTIMATE);
+  k->backward = fftw_plan_dft_c2r_1d((int)n, k->fft_spectrum, k->fft_real, FFTW_ESTIMATE);
+  PetscCheck(k->forward && k->backward, PETSC_COMM_SELF, PETSC_ERR_LIB, "FFTW could not plan transforms of length %" PetscInt_FMT, n);
+  for (PetscInt m = 0; m < n; m++) k->fft_real[m] = k->table[m] * k->grid->dx / n;
+  fftw_execute(k->forward);
+  for (PetscInt m = 0; m < nc; m++) {
+    k->kernel_spectrum[m][0] = k->fft_spectrum[m][0];
+    k->kernel_spectrum[m][1] = k->fft_spectrum[m][1];
   }
   PetscFunctionReturn(0);
 }
@@ -215,6 +235,7 @@ PetscErrorCode VfpaKernelSetUp(VfpaKernel k, VfpaGrid grid)
   k->grid = grid;
   PetscCall(SetUpTable(k));
   if (k->method == VFPA_AVERAGE_MODES) PetscCall(SetUpModes(k));
+  else PetscCall(SetUpFFT(k));
   PetscFunctionReturn(0);
 }
 
@@ -235,8 +256,13 @@ PetscErrorCode VfpaKernelDestroy(VfpaKernel *kernel)
 {
   PetscFunctionBeginUser;
   if (!*kernel) PetscFunctionReturn(0);
-  PetscCall(PetscFree2((*kernel)->table, (*kernel)->significant));
+  PetscCall(PetscFree((*kernel)->table));
   PetscCall(PetscFree2((*kernel)->cosx, (*kernel)->sinx));
+  if ((*kernel)->forward) fftw_destroy_plan((*kernel)->forward);
+  if ((*kernel)->backward) fftw_destroy_plan((*kernel)->backward);
+  fftw_free((*kernel)->fft_real);
+  fftw_free((*kernel)->fft_spectrum);
+  fftw_free((*kernel)->kernel_spectrum);
   PetscCall(PetscFree((*kernel)->work));
   PetscCall(PetscFree(*kernel));
   PetscFunctionReturn(0);
@@ -272,26 +298,28 @@ static PetscErrorCode ConvolveModes(VfpaKernel k, PetscInt nq, const PetscReal *
 }
 
 /* Quadrature path: allreduce the owned part of each profile into a full-length one, then
-   (q)_phi(x_i) = sum over significant offsets m of phi_m q_{(i-m) mod nx} dx. */
+   (q)_phi(x_i) = sum_m phi_m q_{(i-m) mod nx} dx, a circular convolution: the product of the two
+   spectra, transformed back. Cost per profile: two real FFTs of length nx. */
 static PetscErrorCode ConvolveQuadrature(VfpaKernel k, PetscInt nq, const PetscReal *const q[], PetscReal *const out[])
 {
-  VfpaGrid g = k->grid;
+  VfpaGrid       g  = k->grid;
+  const PetscInt n  = g->nx, nc = n / 2 + 1;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscArrayzero(k->work, nq * g->nx));
+  PetscCall(PetscArrayzero(k->work, nq * n));
   for (PetscInt a = 0; a < nq; a++)
-    for (PetscInt i = g->xs; i < g->xs + g->xm; i++) k->work[a * g->nx + i] = q[a][i];
-  PetscCall(VfpaGridSumOverRow(g, nq * g->nx, k->work));
+    for (PetscInt i = g->xs; i < g->xs + g->xm; i++) k->work[a * n + i] = q[a][i];
+  PetscCall(VfpaGridSumOverRow(g, nq * n, k->work));
   for (PetscInt a = 0; a < nq; a++) {
-    const PetscReal *full = k->work + a * g->nx;
-    for (PetscInt i = g->gxs; i < g->gxs + g->gxm; i++) {
-      PetscReal sum = 0;
-      for (PetscInt s = 0; s < k->nsignificant; s++) {
-        PetscInt m = k->significant[s], j = ((i - m) % g->nx + g->nx) % g->nx;
-        sum += k->table[m] * full[j];
-      }
-      out[a][i] = sum * g->dx;
+    PetscCall(PetscArraycpy(k->fft_real, k->work + a * n, n));
+    fftw_execute(k->forward);
+    for (PetscInt m = 0; m < nc; m++) {
+      const double re = k->fft_spectrum[m][0], im = k->fft_spectrum[m][1], kr = k->kernel_spectrum[m][0], ki = k->kernel_spectrum[m][1];
+      k->fft_spectrum[m][0] = re * kr - im * ki;
+      k->fft_spectrum[m][1] = re * ki + im * kr;
     }
+    fftw_execute(k->backward);
+    for (PetscInt i = g->gxs; i < g->gxs + g->gxm; i++) out[a][i] = k->fft_real[(i % n + n) % n];
   }
   PetscFunctionReturn(0);
 }
