@@ -1,0 +1,466 @@
+#!/usr/bin/env python3
+"""make bench: measure vfpa's speed and memory and write tests/bench/RESULTS.md.
+
+Every figure in RESULTS.md is measured in this run, next to the command that reproduces it. Ratios
+(fraction of the memory-bandwidth bound, parallel efficiency, IMEX against explicit) compare numbers
+taken minutes apart on the same machine. Timing lives here and never in a test.
+
+Usage: bench.py [--work DIR] [--quick]   (--quick: smaller grids, for trying the script out)"""
+import argparse
+import datetime
+import glob
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+VFPA = ROOT / "bin" / "vfpa"
+BENCH = ROOT / "build" / "bench" / "bench"
+RELAX = ROOT / "input" / "relax1d.opts"
+MPIEXEC = os.environ.get("MPIEXEC", "mpirun")
+MPIEXEC_FLAGS = os.environ.get("MPIEXEC_FLAGS", "--oversubscribe").split()
+ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+BYTES_PER_CELL = 16  # the least an update moves: read f, write the right-hand side (8 bytes each)
+
+
+def rel(path):
+    return os.path.relpath(path, ROOT)
+
+
+def launch(np_, *args):
+    """The command line (a list) that runs args on np_ ranks (0: directly, as an MPI singleton)."""
+    return ([MPIEXEC, *MPIEXEC_FLAGS, "-n", str(np_)] if np_ else []) + [str(a) for a in args]
+
+
+def shown(cmd):
+    """A command as a user would type it from the checkout."""
+    out = []
+    for word in cmd:
+        word = str(word)
+        if word.startswith(str(ROOT) + "/"):
+            word = rel(word)
+        out.append(word)
+    return " ".join(w for w in out if w not in MPIEXEC_FLAGS)
+
+
+def run(cmd, timeout=1800):
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=ENV, cwd=ROOT, timeout=timeout)
+    if proc.returncode != 0:
+        sys.exit(f"bench: {shown(cmd)} failed (exit {proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    return proc
+
+
+class Bench:
+    def __init__(self, work, quick):
+        self.work, self.quick = Path(work), quick
+        self.targets = []  # (target, measured, met, what limits it)
+
+    # ---- helpers ---------------------------------------------------------------------------
+    def vfpa(self, name, np_, *args, log=True):
+        """Run vfpa with -log_view into work/name; returns (command shown, log dict, stdout)."""
+        out = self.work / name
+        shutil.rmtree(out, ignore_errors=True)
+        logfile = self.work / f"{name}.log"
+        cmd = launch(np_, VFPA, *args, "-output_dir", out, "-monitor_interval", 0)
+        full = cmd + (["-log_view", f":{logfile}"] if log else [])
+        proc = run(full)
+        return shown(cmd), (parse_log(logfile) if log else None), proc.stdout
+
+    def micro(self, np_, *args):
+        return run(launch(np_, BENCH, *args)).stdout
+
+    # ---- 1. memory bandwidth ---------------------------------------------------------------
+    def stream(self):
+        n = 4_000_000 if self.quick else 40_000_000
+        rows = []
+        for np_ in (1, 2):
+            copy, triad = map(float, self.micro(np_, "stream", n).split()[1:3])
+            rows.append((np_, copy, triad))
+        self.copy_bw = rows[0][1]
+        self.copy_bw2 = rows[1][1]
+        text = [f"Per rank, arrays of {n:,} doubles ({n * 8 / 1e6:.0f} MB each), best of 10; bytes counted as STREAM does.",
+                "", "| ranks | copy GB/s per rank | triad GB/s per rank | copy, both ranks together |", "|---|---|---|---|"]
+        text += [f"| {np_} | {c:.1f} | {t:.1f} | {c * np_:.1f} GB/s |" for np_, c, t in rows]
+        text += ["", f"Reproduce: `make build/bench/bench && mpirun -n 1 build/bench/bench stream {n}` (and `-n 2`).",
+                 "", f"The bandwidth bound below uses the 1-rank copy figure, {self.copy_bw:.1f} GB/s: an update "
+                 f"that reads f and writes the right-hand side once ({BYTES_PER_CELL} bytes per cell) cannot run faster than "
+                 f"{self.copy_bw * 1e9 / BYTES_PER_CELL / 1e6:.0f} M cells/s on one core."]
+        return "\n".join(text)
+
+    # ---- 2. right-hand side throughput -------------------------------------------------------
+    def rhs(self):
+        grids = [(64, 64), (256, 256), (1024, 512), (2048, 1024)] + ([] if self.quick else [(4096, 2048)])
+        rows = []
+        for nx, nv in grids:
+            cells = nx * nv
+            reps = max(3, int((2e7 if self.quick else 6e7) / cells))
+            secs = float(self.micro(1, "rhs", "-options_file", RELAX, "-nx", nx, "-nv", nv, "-reps", reps).split()[1])
+            ns = secs / cells * 1e9
+            bound = BYTES_PER_CELL / self.copy_bw  # ns per cell at the bandwidth limit
+            rows.append((nx, nv, cells, reps, ns, 1e3 / ns, bound / ns))
+        text = ["The explicit right-hand side of `input/relax1d.opts` (s-model, Favre averaging, trig kernel; "
+                "transport + Fokker-Planck + moments + nonlocal average + halo exchange), one rank, "
+                "on a state far from equilibrium.", "",
+                "| grid | cells | one vector | ns per cell | M cells/s per core | fraction of the bandwidth bound |", "|---|---|---|---|---|---|"]
+        for nx, nv, cells, reps, ns, mcs, frac in rows:
+            text.append(f"| {nx} × {nv} | {cells:,} | {cells * 8 / 2**20:.2f} MiB | {ns:.1f} | {mcs:.0f} | {100 * frac:.1f}% |")
+        nx, nv = grids[-1]
+        text += ["", f"Reproduce: `build/bench/bench rhs -options_file input/relax1d.opts -nx {nx} -nv {nv} -reps {rows[-1][3]}` "
+                 "(prints seconds per evaluation and cells per rank)."]
+        self.rhs_rows = rows
+        far = rows[-1]
+        self.targets.append(("explicit RHS far out of cache ≥ 30% of the bandwidth bound",
+                             f"{100 * far[6]:.1f}% at {far[0]} × {far[1]} ({far[4]:.1f} ns per cell; the bound is {BYTES_PER_CELL / self.copy_bw:.2f} ns)",
+                             far[6] >= 0.30))
+        return "\n".join(text)
+
+    # ---- 3. step cost by phase ---------------------------------------------------------------
+    def phases(self):
+        nx, nv, t = (256, 128, 0.1) if self.quick else (512, 512, 0.25)
+        name = "phases"
+        out = self.work / name
+        shutil.rmtree(out, ignore_errors=True)
+        flame = self.work / "phases.flame"
+        cmd = launch(1, VFPA, "-options_file", RELAX, "-nx", nx, "-nv", nv, "-ts_max_time", t,
+                     "-output_interval", t / 5, "-diagnostics_interval", t / 50, "-output_dir", out, "-monitor_interval", 0)
+        proc = run(cmd + ["-log_view", f":{flame}:ascii_flamegraph"])
+        selfs = {}
+        for line in flame.read_text().splitlines():
+            stack, micro = line.rsplit(" ", 1)
+            leaf = stack.split(";")[-1].strip()
+            selfs[leaf] = selfs.get(leaf, 0) + float(micro) * 1e-6
+        total = sum(selfs.values())
+        groups = [("transport (VfpaTransport)", ["VfpaTransport"]),
+                  ("Fokker-Planck (VfpaFokkerPlanck)", ["VfpaFokkerPlanck"]),
+                  ("moments (VfpaMoments)", ["VfpaMoments"]),
+                  ("nonlocal averaging (VfpaAveraging)", ["VfpaAveraging"]),
+                  ("diagnostics (VfpaDiagnostics)", ["VfpaDiagnostics"]),
+                  ("HDF5 output (VfpaIO)", ["VfpaIO"]),
+                  ("halo exchange (VecScatter*, SF*)", [k for k in selfs if k.startswith(("VecScatter", "SF", "BuildTwoSided"))]),
+                  ("Runge-Kutta vector updates (Vec*)", [k for k in selfs if k.startswith("Vec") and not k.startswith("VecScatter")]),
+                  ]
+        named = set(k for _, keys in groups for k in keys)
+        rows = [(label, sum(selfs.get(k, 0) for k in keys)) for label, keys in groups]
+        rows.append(("everything else (TS, setup)", sum(v for k, v in selfs.items() if k not in named)))
+        steps = int(re.search(r"after (\d+) steps", proc.stdout).group(1))
+        text = [f"Explicit default integrator on `input/relax1d.opts` at {nx} × {nv}, to t = {t} ({steps} steps), snapshots every "
+                f"{t / 5:g} and diagnostics every {t / 50:g}, one rank. Exclusive (self) times from "
+                "`-log_view :file:ascii_flamegraph`, so nested events are not counted twice.", "",
+                "| phase | seconds | share |", "|---|---|---|"]
+        text += [f"| {label} | {secs:.3f} | {100 * secs / total:.1f}% |" for label, secs in rows]
+        text += [f"| total | {total:.3f} | 100% |", "", f"Reproduce: `{shown(cmd)} -log_view :phases.txt:ascii_flamegraph`."]
+        self.phase_rows = rows
+        return "\n".join(text)
+
+    # ---- 4. nonlocal averaging ---------------------------------------------------------------
+    def averaging(self):
+        sizes = [256, 1024, 4096, 16384] + ([] if self.quick else [65536])
+        rows = []
+        for nx in sizes:
+            modes = float(self.micro(1, "average", nx, "modes").split()[1])
+            quad = float(self.micro(1, "average", nx, "quadrature").split()[1])
+            rows.append((nx, modes, quad))
+        text = ["One nonlocal average of two profiles (what Favre averaging needs per right-hand side), one rank, "
+                "trig kernel ψ = 1 + 0.5 cos: by cosine modes, and by the quadrature sum (any kernel) evaluated as an FFT convolution.", "",
+                "| nx | modes µs | quadrature (FFT) µs |", "|---|---|---|"]
+        text += [f"| {nx} | {m * 1e6:.1f} | {q * 1e6:.1f} |" for nx, m, q in rows]
+        text += ["", "Reproduce: `build/bench/bench average 4096 modes` (or `quadrature`).", "",
+                 "Share of a step, from `-log_view` of whole runs at the smallest velocity grid in use (nv = 64, "
+                 "where a step is cheapest and the share largest):", "",
+                 "| nx × nv | kernel, method | averaging s | step s (TSStep) | share |", "|---|---|---|---|---|"]
+        worst = 0
+        for nx in (1024, 4096):
+            for kernel in (["-kernel", "trig", "-average_method", "modes"], ["-kernel", "trig", "-average_method", "quadrature"], ["-kernel", "gaussian"]):
+                steps = 10 if self.quick else 40
+                cmd, log, _ = self.vfpa(f"avg_{nx}_{kernel[1]}_{kernel[-1]}", 1, "-options_file", RELAX, "-nx", nx, "-nv", 64, *kernel,
+                                        "-ts_max_steps", steps, "-output_interval", "1e9", "-diagnostics_interval", "1e9")
+                avg = log["events"].get("VfpaAveraging", (0, 0))[1]
+                step = log["events"]["TSStep"][1]
+                # the averages inside steps only: TSStep includes them, output and diagnostics are off
+                share = avg / step
+                worst = max(worst, share)
+                text.append(f"| {nx} × 64 | {' '.join(kernel[1::2])} | {avg:.4f} | {step:.3f} | {100 * share:.1f}% |")
+        text += ["", f"Reproduce: `{cmd}`."]
+        self.targets.append(("nonlocal averaging < 5% of a step for nx ≤ 4096", f"at most {100 * worst:.1f}% (nv = 64)", worst < 0.05))
+        return "\n".join(text)
+
+    # ---- 5. IMEX against explicit ------------------------------------------------------------
+    EXPLICIT = [("SSP RK3, 9 stages (default)", []), ("SSP RK2, 10 stages", ["-ts_ssp_type", "rks2", "-ts_ssp_nstages", 10]),
+                ("SSP RK104", ["-ts_ssp_type", "rk104"])]
+    IMEX = [("ARKIMEX ssp4l (default)", ["-ts_type", "arkimex"]), ("ARKIMEX l2", ["-ts_type", "arkimex", "-ts_arkimex_type", "l2"])]
+
+    def imex(self):
+        t_end, share = 0.1, 0.05
+        nvs = [64, 128] if self.quick else [64, 128, 256]
+        text = [f"`input/relax1d.opts` with nx = 64 and λ = 10 or 100, to t = {t_end}, one rank. **Equal accuracy**: the relative L1 "
+                f"distance of f at t = {t_end} to a reference run (the default explicit integrator at half its step) must be at most "
+                f"{100 * share:g}% of the grid's space discretisation error, itself measured in this run as the distance between the "
+                "reference and a run on the grid refined twice in x and v (averaged back onto the coarse cells). Each integrator "
+                "starts at its default step (`-cfl 0.8`, the positivity limit) and halves it until it meets the accuracy. "
+                "The explicit candidates are PETSc's SSP methods; the IMEX ones use the column preconditioner. Time = `TSStep` "
+                "total from `-log_view` (no start-up, no output). The speed-up compares the fastest IMEX run with the fastest "
+                "explicit one.", "",
+                "| λ | nv | stiffness | space error | accuracy required | integrator | steps | s per step | error | TSStep s | speed-up |",
+                "|---|---|---|---|---|---|---|---|---|---|---|"]
+        speedups = {}
+        for lam in (10, 100):
+            for nv in nvs:
+                base = ["-options_file", RELAX, "-nx", 64, "-nv", nv, "-lambda", lam, "-ts_max_time", t_end,
+                        "-output_interval", t_end, "-diagnostics_interval", t_end]
+                self.vfpa(f"imex_ref_{lam}_{nv}", 1, *base, "-cfl", 0.4, log=False)
+                ref = final_f(self.work / f"imex_ref_{lam}_{nv}")
+                fine_args = [a for a in base] + ["-ts_type", "arkimex"]
+                fine_args[fine_args.index("-nx") + 1], fine_args[fine_args.index("-nv") + 1] = 128, 2 * nv
+                self.vfpa(f"imex_space_{lam}_{nv}", 1, *fine_args, log=False)
+                fine = final_f(self.work / f"imex_space_{lam}_{nv}")
+                space = np.abs(fine.reshape(nv, 2, 64, 2).mean(axis=(1, 3)) - ref).sum() / np.abs(ref).sum()
+                tol = share * space
+                best = {}
+                rows = []
+                for family, candidates in (("explicit", self.EXPLICIT), ("IMEX", self.IMEX)):
+                    for label, extra in candidates:
+                        cfl = 0.8
+                        while True:
+                            name = f"imex_{lam}_{nv}_{len(rows)}_{cfl}"
+                            cmd, log, _ = self.vfpa(name, 1, *base, *extra, "-cfl", cfl)
+                            err = np.abs(final_f(self.work / name) - ref).sum() / np.abs(ref).sum()
+                            if err <= tol or cfl < 0.05:
+                                break
+                            cfl /= 2
+                        count, secs = log["events"]["TSStep"]
+                        if label == self.IMEX[0][0]:
+                            self.newton = log["events"]["SNESFunctionEval"][0] / log["events"]["SNESSolve"][0]
+                        rows.append((label, count, secs / count, err, secs, err <= tol, cfl))
+                        if err <= tol and secs < best.get(family, (np.inf,))[0]:
+                            best[family] = (secs, cmd)
+                speed = best["explicit"][0] / best["IMEX"][0] if len(best) == 2 else float("nan")
+                speedups[(lam, nv)] = speed
+                for k, (label, count, per, err, secs, ok, cfl) in enumerate(rows):
+                    head = f"| {lam} | {nv} | {stiffness(lam, nv):.1f} | {space:.1e} | {tol:.1e} |" if k == 0 else "| | | | | |"
+                    text.append(f"{head} {label}{'' if cfl == 0.8 else f' (-cfl {cfl:g})'} | {count} | {per * 1e3:.2f} ms | "
+                                f"{err:.1e}{'' if ok else ' (misses)'} | {secs:.3f} | {f'**{speed:.1f}×**' if k == 0 else ''} |")
+                self.imex_command = best["IMEX"][1]
+        text += ["", "Stiffness = the largest Fokker-Planck rate over the transport rate 2 vmax / dx; the explicit step shrinks "
+                 "with it, the IMEX step does not.", "",
+                 f"Reproduce (one row): `{self.imex_command}`; the reference adds `-cfl 0.4` to the explicit default."]
+        for lam, need in ((10, 1.0), (100, 5.0)):
+            got = ", ".join(f"{speedups[(lam, nv)]:.1f}× at nv = {nv}" for nv in nvs)
+            met = [nv for nv in nvs if speedups[(lam, nv)] > need]
+            verdict = len(met) == len(nvs)
+            self.targets.append((f"IMEX {'faster than' if lam == 10 else '≥ 5× faster than'} the best explicit at λ = {lam}, equal accuracy",
+                                 got + ("" if verdict or not met else f" (met for nv ≥ {min(met)} only)"), verdict))
+        return "\n".join(text)
+
+    # ---- 6. time to solution -----------------------------------------------------------------
+    def time_to_solution(self):
+        np_ = 2
+        cmd, _, _ = self.vfpa("tts_find", np_, "-options_file", RELAX, log=False)
+        d = np.genfromtxt(self.work / "tts_find" / "diagnostics.csv", delimiter=",", names=True)
+        below = np.nonzero(d["l1"] < 1e-6)[0]
+        if len(below) == 0:
+            return "‖f − μ‖₁ did not fall below 1e-6 by the end of the default run."
+        t_star = float(d["t"][below[0]])
+        rows = []
+        for label, extra in (("explicit (default)", []), ("IMEX", ["-ts_type", "arkimex"])):
+            start = time.time()
+            cmd, log, out = self.vfpa(f"tts_{label.split()[0]}", np_, "-options_file", RELAX, "-ts_max_time", f"{t_star:.10g}", *extra)
+            wall = time.time() - start
+            steps = log["events"]["TSStep"][0]
+            rows.append((label, steps, wall, cmd))
+        text = [f"`input/relax1d.opts` (64 × 64, λ = 1) on {np_} ranks, as `make run` does: the diagnostics of the full run first "
+                f"fall below ‖f − μ‖₁ = 1e-6 at t = {t_star:g}. Wall time of a run to that time, start-up and all output included:", "",
+                "| integrator | steps | wall s |", "|---|---|---|"]
+        text += [f"| {label} | {steps} | {wall:.2f} |" for label, steps, wall, _ in rows]
+        text += ["", f"Reproduce: `{rows[0][3]}`."]
+        return "\n".join(text)
+
+    # ---- 7. scaling --------------------------------------------------------------------------
+    def scaling(self):
+        steps = 5 if self.quick else 20
+        big = (1024, 512) if self.quick else (2048, 1024)
+        half = (big[0] // 2, big[1])
+        common = ["-options_file", RELAX, "-ts_max_steps", steps, "-ts_max_time", "1e9", "-output_interval", "1e9", "-diagnostics_interval", "1e9"]
+        t = {}
+        cmds = {}
+        for key, np_, (nx, nv) in (("strong1", 1, big), ("strong2", 2, big), ("weak1", 1, half)):
+            cmds[key], log, _ = self.vfpa(f"scale_{key}", np_, *common, "-nx", nx, "-nv", nv)
+            t[key] = log["events"]["TSStep"][1] / steps
+        strong = t["strong1"] / (2 * t["strong2"])
+        weak = t["weak1"] / t["strong2"]
+        text = [f"Explicit default integrator, `input/relax1d.opts`, {steps} steps, output off; seconds per step from `TSStep` "
+                "(the slowest rank). Both ranks share one memory system: the 2-rank copy bandwidth is "
+                f"{self.copy_bw2:.1f} GB/s per rank against {self.copy_bw:.1f} GB/s for one rank alone.", "",
+                "| run | ranks | grid | cells per rank | s per step | efficiency |", "|---|---|---|---|---|---|",
+                f"| strong, 1 rank | 1 | {big[0]} × {big[1]} | {big[0] * big[1]:,} | {t['strong1']:.4f} | — |",
+                f"| strong, 2 ranks | 2 | {big[0]} × {big[1]} | {big[0] * big[1] // 2:,} | {t['strong2']:.4f} | **{100 * strong:.0f}%** |",
+                f"| weak, 1 rank | 1 | {half[0]} × {half[1]} | {half[0] * half[1]:,} | {t['weak1']:.4f} | — |",
+                f"| weak, 2 ranks | 2 | {big[0]} × {big[1]} | {big[0] * big[1] // 2:,} | {t['strong2']:.4f} | **{100 * weak:.0f}%** |",
+                "", f"Reproduce: `{cmds['strong2']}` (and `-n 1`).",
+                "", f"The bandwidth ratio bounds what a bandwidth-bound code could reach here: {100 * self.copy_bw2 / self.copy_bw:.0f}%."]
+        self.targets.append((f"strong-scaling efficiency ≥ 90% on 2 ranks, ≥ 10⁶ cells", f"{100 * strong:.0f}% at {big[0]} × {big[1]}", strong >= 0.9))
+        return "\n".join(text)
+
+    # ---- 8. memory ---------------------------------------------------------------------------
+    def memory(self):
+        small, big = (64, 64), ((1024, 512) if self.quick else (2048, 1024))
+        rows = []
+        for label, extra in (("explicit (default)", []), ("IMEX", ["-ts_type", "arkimex"])):
+            rss = {}
+            for nx, nv in (small, big):
+                out = self.work / f"mem_{nx}_{label.split()[0]}"
+                shutil.rmtree(out, ignore_errors=True)
+                cmd = launch(0, VFPA, "-options_file", RELAX, "-nx", nx, "-nv", nv, "-ts_max_steps", 3, "-ts_max_time", "1e9",
+                             "-output_interval", "1e9", "-diagnostics_interval", "1e9", "-output_dir", out, "-monitor_interval", 0, *extra)
+                rss[(nx, nv)] = peak_rss(cmd)
+                shown_cmd = shown(cmd)
+            cells = big[0] * big[1] - small[0] * small[1]
+            doubles = (rss[big] - rss[small]) / cells / 8
+            rows.append((label, rss[small], rss[big], doubles, shown_cmd))
+        text = [f"Peak resident memory (`getrusage` maximum RSS of the process, one rank) of a 3-step run at {small[0]} × {small[1]} "
+                f"and at {big[0]} × {big[1]}; per phase-space cell = the difference over the difference in cells, in doubles "
+                "(8 bytes), so start-up memory (MPI, PETSc, HDF5) drops out.", "",
+                "| integrator | RSS small MiB | RSS large MiB | doubles per cell |", "|---|---|---|---|"]
+        text += [f"| {label} | {a / 2**20:.0f} | {b / 2**20:.0f} | **{d:.1f}** |" for label, a, b, d, _ in rows]
+        text += ["", f"Reproduce: `/usr/bin/time -v {rows[0][4]}` (maximum resident set size)."]
+        self.targets.append(("memory ≤ 12 doubles per cell, default explicit integrator", f"{rows[0][3]:.1f} doubles per cell", rows[0][3] <= 12))
+        return "\n".join(text)
+
+    # ---- 9. output cost ----------------------------------------------------------------------
+    def output(self):
+        nx, nv = (1024, 512) if self.quick else (2048, 1024)
+        rows = []
+        for np_ in (1, 2):
+            name = f"io_{np_}"
+            cmd, log, out = self.vfpa(name, np_, "-options_file", RELAX, "-nx", nx, "-nv", nv, "-ts_max_steps", 4, "-ts_max_time", "1e9",
+                                      "-output_interval", 1e-9, "-diagnostics_interval", "1e9", "-checkpoint_steps", 1, "-checkpoint_keep", 100)
+            d = self.work / name
+            snaps = sorted(glob.glob(str(d / "snap_*.h5")))
+            chks = sorted(glob.glob(str(d / "checkpoint_*.h5")))
+            chk_secs = [float(x) for x in re.findall(r"checkpoint at .* written to .* \(([0-9.]+) s\)", out)]
+            io = log["events"]["VfpaIO"][1]
+            snap_bytes = sum(os.path.getsize(p) for p in snaps)
+            chk_bytes = sum(os.path.getsize(p) for p in chks)
+            snap_secs = max(io - sum(chk_secs), 1e-9)
+            rows.append((np_, len(snaps), snap_bytes, snap_secs, len(chks), chk_bytes, sum(chk_secs), cmd))
+        text = [f"`input/relax1d.opts` at {nx} × {nv} ({nx * nv * 8 / 2**20:.0f} MiB of f): a snapshot and a checkpoint at every one of "
+                "4 steps (and at the start). Snapshot seconds = the `VfpaIO` event minus the checkpoint times vfpa prints. "
+                "Written to the local disk through the page cache: a parallel file system will differ.", "",
+                "| ranks | snapshots | MB | s per GB | checkpoints | MB | s per GB |", "|---|---|---|---|---|---|---|"]
+        for np_, ns, sb, ss, nc, cb, cs, _ in rows:
+            text.append(f"| {np_} | {ns} | {sb / 1e6:.0f} | {ss / (sb / 1e9):.2f} | {nc} | {cb / 1e6:.0f} | {cs / (cb / 1e9):.2f} |")
+        text += ["", f"Reproduce: `{rows[-1][7]} -log_view` (`VfpaIO`, and the checkpoint lines)."]
+        return "\n".join(text)
+
+
+def stiffness(lam, nv, nx=64, L=1.0, vmax=8.0, sigma=1.0):
+    """Largest Fokker-Planck rate lam sigma (B(z) + B(-z)) / dv^2 over the transport rate 2 vmax / dx."""
+    dv, dx = 2 * vmax / nv, L / nx
+    z = dv * (vmax - dv / 2) / sigma
+    b = z / np.expm1(z) + z / -np.expm1(-z)
+    return lam * sigma * b / dv**2 / (2 * (vmax - dv / 2) / dx)
+
+
+def final_f(outdir):
+    last = sorted(glob.glob(str(outdir / "snap_*.h5")))[-1]
+    with h5py.File(last, "r") as h:
+        return h["f"][()]
+
+
+def peak_rss(cmd):
+    """Maximum resident set size in bytes of the command (it runs as a child of a fresh helper so
+    earlier children do not count)."""
+    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = run([sys.executable, "-c", probe, *cmd]).stdout
+    return int(out.split()[-1]) * 1024
+
+
+def parse_log(path):
+    """Event name -> (count, max time in s) and the total time from a -log_view text file."""
+    events, total = {}, None
+    for line in Path(path).read_text().splitlines():
+        m = re.match(r"Time \(sec\):\s+(\S+)", line)
+        if m:
+            total = float(m.group(1))
+        parts = line.split()
+        if len(parts) > 6 and re.fullmatch(r"\d+", parts[1]) and re.fullmatch(r"[0-9.]+e[+-]\d+", parts[3]):
+            events.setdefault(parts[0], (int(parts[1]), float(parts[3])))
+    return {"events": events, "total": total}
+
+
+def machine():
+    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "unknown CPU")
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True).stdout.strip()
+    petsc = next((line.strip() for line in subprocess.run([str(VFPA), "-help"], capture_output=True, text=True, env=ENV).stdout.splitlines()
+                  if line.startswith("Petsc Release")), "PETSc")
+    cflags = subprocess.run(["make", "-s", "-C", str(ROOT), "print-cflags"], capture_output=True, text=True).stdout.strip()
+    return (f"{model}, {os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB; "
+            f"{petsc}; compiled with `{cflags}`; commit {commit or 'unknown'}{' with uncommitted changes' if dirty else ''}")
+
+
+SECTIONS = [("1. Memory-bandwidth reference", "stream"), ("2. Right-hand side throughput", "rhs"), ("3. Step cost by phase", "phases"),
+            ("4. Nonlocal averaging", "averaging"), ("5. IMEX against explicit", "imex"), ("6. Time to solution", "time_to_solution"),
+            ("7. Strong and weak scaling, 1 → 2 ranks", "scaling"), ("8. Memory", "memory"), ("9. Output cost", "output")]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--work", default=str(ROOT / "tests" / "bench" / "work"), help="directory for the runs")
+    parser.add_argument("--quick", action="store_true", help="smaller grids (a trial of the script, not the figures)")
+    parser.add_argument("--output", default=str(ROOT / "tests" / "bench" / "RESULTS.md"), help="where to write the results")
+    args = parser.parse_args()
+    Path(args.work).mkdir(parents=True, exist_ok=True)
+    bench, start, body = Bench(args.work, args.quick), time.time(), []
+    for title, method in SECTIONS:
+        t0 = time.time()
+        print(f"bench: {title} ...", flush=True)
+        text = getattr(bench, method)()
+        body += [f"## {title}", "", text, "", f"_{time.time() - t0:.0f} s._", ""]
+    lines = ["# vfpa benchmarks", "",
+             f"Written by `make bench` on {datetime.date.today().isoformat()} in {time.time() - start:.0f} s"
+             f"{' (--quick: smaller grids)' if args.quick else ''}. Machine: {machine()}. Every figure below was measured in this run.", "",
+             "## Targets", "", "| target | measured | met |", "|---|---|---|"]
+    lines += [f"| {what} | {measured} | {'yes' if met else '**no**'} |" for what, measured, met in bench.targets]
+    lines += ["", "Where a target is missed, the section says by how much and the profile in section 3 shows what limits it; "
+              "see also [what limits each result](#what-limits-the-results).", ""]
+    lines += body
+    lines += limits_section(bench)
+    Path(args.output).write_text("\n".join(lines) + "\n")
+    print(f"bench: wrote {rel(args.output)} in {time.time() - start:.0f} s")
+
+
+def limits_section(bench):
+    """What the profile says about each missed target (numbers from this run)."""
+    rows = dict(bench.phase_rows)
+    total = sum(rows.values())
+    fp, tr = rows["Fokker-Planck (VfpaFokkerPlanck)"], rows["transport (VfpaTransport)"]
+    far = bench.rhs_rows[-1]
+    return ["## What limits the results", "",
+            f"* **Bandwidth fraction.** The right-hand side does arithmetic, not memory traffic: {far[4]:.1f} ns per cell against "
+            f"{BYTES_PER_CELL / bench.copy_bw:.2f} ns to stream 16 bytes. In the phase profile the Fokker-Planck operator takes "
+            f"{100 * fp / total:.0f}% and transport {100 * tr / total:.0f}% of the time. Each Fokker-Planck evaluation makes two passes "
+            "over f (the Newton sums that fix the drift per x cell, then the fluxes), each computing the Scharfetter-Gummel weights "
+            "of every face (an exponential product and a division per face); transport computes a van Leer limiter (a division "
+            "per face) and the halo exchange copies f once more. The in-cache rows of the throughput table run at about the same "
+            "speed as the out-of-cache ones, which is the signature of a compute-bound kernel.",
+            f"* **IMEX.** Its step is set by the explicit transport (ssp4l: SSP coefficient 3 for 4 stages, 3 of them implicit; the "
+            "default explicit method: 6 for 9 stages), so per unit of simulated time it solves about one implicit stage where the "
+            "explicit method evaluates 1.5 right-hand sides. Each implicit stage costs about "
+            f"{bench.newton:.1f} Fokker-Planck evaluations (Newton iterations): the Jacobian freezes s, [u] and the drift, which depend "
+            "on f through nonlocal averages, so Newton converges linearly (by a factor of about γ dt λ per iteration), and the "
+            "stages are solved to 1e-13 of the state so that momentum is conserved to round-off. IMEX therefore pays off only "
+            "where the Fokker-Planck rate is several times the transport rate (the stiffness column): large λ, fine velocity grids.",
+            ""]
+
+
+if __name__ == "__main__":
+    main()
