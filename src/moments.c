@@ -28,7 +28,8 @@ PetscErrorCode VfpaMomentsDestroy(VfpaMoments *moments)
 }
 
 /* f is the ghosted local array f[j][i] of the DMDA; rows are summed over the owned velocity range
-   and then over the column, so every rank of a slab gets the same moments. */
+   and then over the column, so every rank of a slab gets the same moments.
+   Memory: f read once (ghosted x range), two profiles accumulated in cache. */
 PetscErrorCode VfpaMomentsCompute(VfpaMoments m, const PetscScalar *const *f)
 {
   VfpaGrid g = m->grid;

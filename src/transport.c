@@ -86,7 +86,8 @@ static inline PetscReal FaceValue(const VfpaTransport t, const PetscScalar *q, P
 }
 
 /* rhs[j][i] = -(F_{i+1/2} - F_{i-1/2}) / dx with F = v_j f^upwind, for the owned cells of every
-   owned velocity row; f is the ghosted local array. Each face flux is computed once. */
+   owned velocity row; f is the ghosted local array. Each face flux is computed once.
+   Memory: f read once (with its halo), rhs written once. */
 PetscErrorCode VfpaTransportApply(VfpaTransport t, const PetscScalar *const *f, PetscScalar **rhs)
 {
   VfpaGrid g = t->grid;

@@ -401,7 +401,7 @@ def parse_log(path):
 def machine():
     model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "unknown CPU")
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)tests/bench/RESULTS.md", ":(exclude)tests/verify/report"], capture_output=True, text=True).stdout.strip()
     petsc = next((line.strip() for line in subprocess.run([str(VFPA), "-help"], capture_output=True, text=True, env=ENV).stdout.splitlines()
                   if line.startswith("Petsc Release")), "PETSc")
     cflags = subprocess.run(["make", "-s", "-C", str(ROOT), "print-cflags"], capture_output=True, text=True).stdout.strip()

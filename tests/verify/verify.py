@@ -20,7 +20,7 @@ REPORT = HERE / "report"
 
 def describe_machine():
     commit = subprocess.run(["git", "-C", str(studies.ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "-C", str(studies.ROOT), "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "-C", str(studies.ROOT), "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)tests/verify/report"], capture_output=True, text=True).stdout.strip()
     versions = subprocess.run([str(studies.VFPA), "-help"], capture_output=True, text=True, env=studies.ENV).stdout.splitlines()
     petsc = next((line.strip() for line in versions if line.startswith("Petsc Release")), "PETSc (version unknown)")
     return f"commit {commit or 'unknown'}{' (with uncommitted changes)' if dirty else ''}; {os.cpu_count()} cores; {petsc}"
