@@ -208,6 +208,11 @@ def build_parser():
         p.add_argument("--quantity", choices=("l1", "entropy"), default="l1",
                        help="diagnostics column whose decay rate is fitted (default l1)")
 
+    def snapshots(p):
+        p.add_argument("dir", metavar="DIR")
+        p.add_argument("--times", nargs="+", type=float, metavar="T",
+                       help="times (default: the first and the last snapshot)")
+
     p = add("relax", cmd_relax, "||f - mu||_L1 and relative entropy against t, with the fitted decay rate",
             "Plot l1 = ||f - mu||_L1 and the relative entropy H against t on a log axis, and the "
             "least-squares fit of log(quantity) = a - rate t (dashed over its window). " + rule)
@@ -217,18 +222,14 @@ def build_parser():
 
     p = add("phase", cmd_phase, "images of f(x, v) at chosen times",
             "Images of f(x, v) (x horizontal, v vertical) from the snapshots nearest the requested times.")
-    p.add_argument("dir", metavar="DIR")
-    p.add_argument("--times", nargs="+", type=float, metavar="T",
-                   help="times (default: the first and the last snapshot)")
+    snapshots(p)
     p.add_argument("--minus-maxwellian", action="store_true",
                    help="show f - mu, mu the discrete global Maxwellian of the snapshot")
     common(p)
 
     p = add("profiles", cmd_profiles, "x-profiles of rho, u, s, w, [u] at chosen times",
             "Profiles against x from the snapshots nearest the requested times, one panel per field.")
-    p.add_argument("dir", metavar="DIR")
-    p.add_argument("--times", nargs="+", type=float, metavar="T",
-                   help="times (default: the first and the last snapshot)")
+    snapshots(p)
     p.add_argument("--fields", nargs="+", choices=FIELDS, default=list(FIELDS), metavar="FIELD",
                    help=f"fields among {' '.join(FIELDS)} (default: all)")
     common(p)

@@ -62,16 +62,21 @@ def _draw_curves(ax, curves, logx, logy):
         ax.legend(fontsize="small")
 
 
+def _label_panel(ax, p, xlabel, ylabel):
+    """Axis labels (defaults xlabel, ylabel) and the optional title of panel dict p."""
+    ax.set_xlabel(p.get("xlabel", xlabel))
+    ax.set_ylabel(p.get("ylabel", ylabel))
+    if p.get("title"):
+        ax.set_title(p["title"], fontsize="medium")
+
+
 def xy_panels(panels, fig_path, title=None, ncols_max=3):
     """Several line plots in one figure. Each panel is a dict: curves (see xy_plot), xlabel,
     ylabel, optional title, logx, logy."""
     fig, axes = _grid(len(panels), ncols_max)
     for ax, p in zip(axes, panels):
         _draw_curves(ax, p["curves"], p.get("logx", False), p.get("logy", False))
-        ax.set_xlabel(p.get("xlabel", ""))
-        ax.set_ylabel(p.get("ylabel", ""))
-        if p.get("title"):
-            ax.set_title(p["title"], fontsize="medium")
+        _label_panel(ax, p, "", "")
     if title:
         fig.suptitle(title)
     return save_figure(fig, fig_path)
@@ -103,10 +108,7 @@ def image_plot(panels, fig_path, title=None, ncols_max=3):
             style = dict(cmap="viridis")
         mesh = ax.pcolormesh(_edges(p["x"]), _edges(p["y"]), z, shading="flat", **style)
         fig.colorbar(mesh, ax=ax, label=p.get("label", ""))
-        ax.set_xlabel(p.get("xlabel", "x"))
-        ax.set_ylabel(p.get("ylabel", "v"))
-        if p.get("title"):
-            ax.set_title(p["title"], fontsize="medium")
+        _label_panel(ax, p, "x", "v")
     if title:
         fig.suptitle(title)
     return save_figure(fig, fig_path)
