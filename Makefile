@@ -4,7 +4,7 @@
 PETSC_PC      ?= petsc
 HDF5_PC       ?= hdf5-openmpi
 CC            := mpicc
-CFLAGS        ?= -O3 -g
+CFLAGS        ?= -O3 -g -march=native
 PYTHON        ?= /usr/bin/python3
 MPIEXEC       ?= mpirun
 NP            ?= 2

@@ -32,15 +32,13 @@ struct _p_VfpaFokkerPlanck {
   PetscReal     sigma;
   PetscReal     a;             /* dv / sigma: z = a (v_{j+1/2} - c) */
   VfpaDriftRule drift_rule;
-  PetscInt      fstart, fend;  /* local faces j+1/2, fstart <= j < fend (one below the owned rows) */
   PetscReal    *c, *kappa;     /* per owned x cell: the drift, and kappa = Delta dv / sigma */
   PetscReal    *sums;          /* per owned x cell: R, then R' */
   PetscReal    *efield;        /* e^{a v_{j+1/2}} per face (NULL when it could overflow) */
   PetscReal    *ecol;          /* e^{-a c} per owned x cell */
-  PetscReal    *below, *above; /* J / dv on two face rows */
+  PetscReal    *below, *above; /* F0 on two face rows */
+  PetscReal    *F1;            /* F1 of the faces vs-1/2 .. vs+vm-1/2, per owned x cell (one row each) */
   PetscReal    *coef_below, *coef_above; /* P, Q on two face rows */
-  PetscReal    *rz, *rB, *rdB; /* z, B(z), B'(z) on one face row */
-  PetscInt      newton_its;    /* Newton steps taken on the drift in the last evaluation */
   PetscBool     pattern_set;   /* the Jacobian's nonzero pattern exists: values can be written in place */
 };
 

@@ -75,12 +75,9 @@ PetscErrorCode VfpaFokkerPlanckSetUp(VfpaFokkerPlanck fp, VfpaGrid grid)
   PetscFunctionBeginUser;
   fp->grid   = grid;
   fp->a      = grid->dv / fp->sigma;
-  fp->fstart = PetscMax(grid->vs - 1, 0);
-  fp->fend   = PetscMin(grid->vs + grid->vm, grid->nv - 1);
   PetscCall(PetscMalloc4(xm, &fp->c, xm, &fp->kappa, 2 * xm, &fp->sums, xm, &fp->ecol));
-  PetscCall(PetscMalloc2(xm, &fp->below, xm, &fp->above));
+  PetscCall(PetscMalloc3(xm, &fp->below, xm, &fp->above, (grid->vm + 1) * xm, &fp->F1));
   PetscCall(PetscMalloc2(2 * xm, &fp->coef_below, 2 * xm, &fp->coef_above));
-  PetscCall(PetscMalloc3(xm, &fp->rz, xm, &fp->rB, xm, &fp->rdB));
   /* e^{a v_{j+1/2}} e^{-a c} = e^z for the local faces, unless the factors could overflow */
   if (fp->a * grid->vmax < 300) {
     PetscCall(PetscMalloc1(grid->nv - 1, &fp->efield));
@@ -101,55 +98,119 @@ PetscErrorCode VfpaFokkerPlanckDestroy(VfpaFokkerPlanck *fp)
   PetscFunctionBeginUser;
   if (!*fp) PetscFunctionReturn(0);
   PetscCall(PetscFree4((*fp)->c, (*fp)->kappa, (*fp)->sums, (*fp)->ecol));
-  PetscCall(PetscFree2((*fp)->below, (*fp)->above));
+  PetscCall(PetscFree3((*fp)->below, (*fp)->above, (*fp)->F1));
   PetscCall(PetscFree2((*fp)->coef_below, (*fp)->coef_above));
-  PetscCall(PetscFree3((*fp)->rz, (*fp)->rB, (*fp)->rdB));
   PetscCall(PetscFree((*fp)->efield));
   PetscCall(PetscFree(*fp));
   PetscFunctionReturn(0);
 }
 
-/* z = a (v_{j+1/2} - c), B(z) and B'(z) at face j for every owned x cell, into fp->rz, fp->rB,
-   fp->rdB. With the tables, e^z = e^{a v} e^{-a c}, B = z r and B' = r - z e^z r^2 with
-   r = 1 / (e^z - 1): one division, no branch (the Taylor series is selected for |z| < 1e-3, where
-   e^z - 1 loses digits or vanishes), so the loop vectorises. Without them (a vmax >= 300),
+/* B(z) and B'(z) from z and E = e^z: B = z r and B' = r - z E r^2 with r = 1 / (E - 1), one division
+   and no branch (the Taylor series is selected for |z| < 1e-3, where E - 1 loses digits or
+   vanishes), so loops over x vectorise. */
+static inline void BernoulliFromExp(PetscReal z, PetscReal E, PetscReal *B, PetscReal *dB)
+{
+  /* w = 1 selects the series (the denominator then stays finite even at z = 0), w = 0 the closed form */
+  const PetscReal z2 = z * z, w = PetscAbsReal(z) < 1e-3 ? 1.0 : 0.0, r = 1 / (E - 1 + w);
+  const PetscReal Bseries = 1 - 0.5 * z + z2 * (1.0 / 12) - z2 * z2 * (1.0 / 720), dBseries = -0.5 + z * (1.0 / 6) - z2 * z * (1.0 / 180);
+  *B  = w * Bseries + (1 - w) * z * r;
+  *dB = w * dBseries + (1 - w) * (r - z * E * r * r);
+}
+
+/* F0 = B(-z) hi - B(z) lo and F1 = (B'(z) + 1) hi - B'(z) lo on face j (lo = f_j, hi = f_{j+1}) for
+   every owned x cell, z = a (v_{j+1/2} - c): J / dv = s sigma / dv^2 (F0 - kappa F1) is the flux at
+   the drift c corrected to first order in the Newton step kappa (see the header). With the tables,
+   e^z = e^{a v} e^{-a c} (vectorised); without them (a vmax >= 300, where e^z could overflow),
    VfpaBernoulli cell by cell. */
-static void FaceRow(const VfpaFokkerPlanck fp, PetscInt j)
+static void FaceTerms(const VfpaFokkerPlanck fp, PetscInt j, const PetscScalar *restrict lo, const PetscScalar *restrict hi, PetscReal *restrict F0, PetscReal *restrict F1)
 {
   const PetscInt            xm = fp->grid->xm;
   const PetscReal           a = fp->a, v = fp->grid->vface[j];
   const PetscReal *restrict c = fp->c, *restrict ecol = fp->ecol;
-  PetscReal *restrict       z = fp->rz, *restrict B = fp->rB, *restrict dB = fp->rdB;
 
   if (!fp->efield) {
     for (PetscInt b = 0; b < xm; b++) {
-      z[b] = a * (v - c[b]);
-      VfpaBernoulli(z[b], &B[b], &dB[b]);
+      const PetscReal z = a * (v - c[b]);
+      PetscReal       B, dB;
+      VfpaBernoulli(z, &B, &dB);
+      F0[b] = (B + z) * hi[b] - B * lo[b];
+      F1[b] = (dB + 1) * hi[b] - dB * lo[b];
     }
     return;
   }
   const PetscReal ev = fp->efield[j];
   for (PetscInt b = 0; b < xm; b++) {
-    /* w = 1 selects the series (the denominator then stays finite even at z = 0), w = 0 the closed form */
-    const PetscReal zz = a * (v - c[b]), E = ev * ecol[b], z2 = zz * zz, w = PetscAbsReal(zz) < 1e-3 ? 1.0 : 0.0;
-    const PetscReal r       = 1 / (E - 1 + w);
-    const PetscReal Bseries = 1 - 0.5 * zz + z2 * (1.0 / 12) - z2 * z2 * (1.0 / 720), dBseries = -0.5 + zz * (1.0 / 6) - z2 * zz * (1.0 / 180);
-    z[b]  = zz;
-    B[b]  = w * Bseries + (1 - w) * zz * r;
-    dB[b] = w * dBseries + (1 - w) * (r - zz * E * r * r);
+    const PetscReal z = a * (v - c[b]);
+    PetscReal       B, dB;
+    BernoulliFromExp(z, ev * ecol[b], &B, &dB);
+    F0[b] = (B + z) * hi[b] - B * lo[b];
+    F1[b] = (dB + 1) * hi[b] - dB * lo[b];
+  }
+}
+
+/* One pass over the faces vs-1/2 .. vs+vm-1/2 at the drift c: the Newton sums R += sigma F0 and
+   R' -= dv F1 over the faces above the owned cells (each face counted once in the column), F1 of
+   every face into fp->F1, and with rhs, sign s sigma / dv^2 (F0_{j+1/2} - F0_{j-1/2}) added to every
+   owned row. The walls j = -1/2 and j = nv-1/2 carry no flux. Memory: f read once, F1 written once,
+   rhs read and written once. */
+static void FacePass(const VfpaFokkerPlanck fp, const PetscScalar *const *f, const PetscReal *s, PetscScalar **rhs, PetscReal sign)
+{
+  VfpaGrid            g = fp->grid;
+  const PetscInt      xs = g->xs, xm = g->xm;
+  const PetscReal     weight = sign * fp->sigma / (g->dv * g->dv), sigma = fp->sigma, dv = g->dv;
+  PetscReal *restrict R = fp->sums, *restrict dR = fp->sums + xm, *restrict below = fp->below, *restrict above = fp->above;
+
+  PetscArrayzero(fp->sums, 2 * xm);
+  PetscArrayzero(below, xm);
+  for (PetscInt j = g->vs - 1; j < g->vs + g->vm; j++) {
+    PetscReal *restrict F1 = fp->F1 + (j - g->vs + 1) * xm, *swap;
+    if (j < 0 || j >= g->nv - 1) {
+      PetscArrayzero(above, xm);
+      PetscArrayzero(F1, xm);
+    } else FaceTerms(fp, j, f[j] + xs, f[j + 1] + xs, above, F1);
+    if (j >= g->vs)
+      for (PetscInt b = 0; b < xm; b++) {
+        R[b] += sigma * above[b];
+        dR[b] -= dv * F1[b];
+      }
+    if (j >= g->vs && rhs) {
+      const PetscReal *restrict sx  = s + xs;
+      PetscScalar *restrict     row = rhs[j] + xs;
+      for (PetscInt b = 0; b < xm; b++) row[b] += weight * sx[b] * (above[b] - below[b]);
+    }
+    swap  = below;
+    below = above;
+    above = swap;
+  }
+}
+
+/* rhs_j -= s sigma / dv^2 kappa (F1_{j+1/2} - F1_{j-1/2}) on the owned rows: the first-order drift
+   correction of the fluxes. Memory: F1 read once, rhs read and written once. */
+static void AddDriftCorrection(const VfpaFokkerPlanck fp, const PetscReal *s, PetscScalar **rhs)
+{
+  VfpaGrid                  g = fp->grid;
+  const PetscInt            xs = g->xs, xm = g->xm;
+  const PetscReal           scale = fp->sigma / (g->dv * g->dv);
+  const PetscReal *restrict kappa = fp->kappa, *restrict sx = s + xs;
+
+  for (PetscInt j = g->vs; j < g->vs + g->vm; j++) {
+    const PetscReal *restrict up = fp->F1 + (j - g->vs + 1) * xm, *restrict down = up - xm;
+    PetscScalar *restrict     row = rhs[j] + xs;
+    for (PetscInt b = 0; b < xm; b++) row[b] -= scale * sx[b] * kappa[b] * (up[b] - down[b]);
   }
 }
 
 /* The drift c and the first-order correction kappa = Delta dv / sigma of every owned x cell (see the
-   header): Newton steps on R(c) = sigma sum [B(-z) f_{j+1} - B(z) f_j] + rho [u] - rho u from c = [u],
-   the sums taken over the owned faces row by row and then over the ranks sharing the x slab.
-   Memory: one read of f. */
-PetscErrorCode VfpaFokkerPlanckComputeDrift(VfpaFokkerPlanck fp, const PetscScalar *const *f, VfpaMoments m, const PetscReal *avg_u)
+   header), and with rhs the fluxes at them added to it: Newton steps on
+   R(c) = sigma sum [B(-z) f_{j+1} - B(z) f_j] + rho [u] - rho u from c = [u], the sums taken over the
+   owned faces and then over the ranks sharing the x slab. Each step is one FacePass; the fluxes it
+   added are taken back when another step follows (only on an unresolved velocity grid). */
+static PetscErrorCode DriftAndFluxes(VfpaFokkerPlanck fp, const PetscScalar *const *f, VfpaMoments m, const PetscReal *s, const PetscReal *avg_u, PetscScalar **rhs)
 {
-  VfpaGrid        g  = fp->grid;
-  const PetscInt  xs = g->xs, xm = g->xm;
-  PetscReal *restrict R = fp->sums, *restrict dR = fp->sums + xm;
-  PetscInt            it;
+  VfpaGrid                  g  = fp->grid;
+  const PetscInt            xs = g->xs, xm = g->xm;
+  const PetscReal *restrict R = fp->sums, *restrict dR = fp->sums + xm;
+  PetscInt                  it;
 
   PetscFunctionBeginUser;
   for (PetscInt b = 0; b < xm; b++) {
@@ -159,18 +220,8 @@ PetscErrorCode VfpaFokkerPlanckComputeDrift(VfpaFokkerPlanck fp, const PetscScal
   for (it = 0; it < DRIFT_NEWTON_MAX; it++) {
     PetscReal worst = 0;
     for (PetscInt b = 0; b < xm; b++) fp->ecol[b] = PetscExpReal(-fp->a * fp->c[b]);
+    FacePass(fp, f, s, rhs, 1);
     if (fp->drift_rule == VFPA_DRIFT_AVERAGE) break;
-    PetscCall(PetscArrayzero(fp->sums, 2 * xm));
-    for (PetscInt j = PetscMax(fp->fstart, g->vs); j < fp->fend; j++) {
-      const double *restrict lo = f[j] + xs, *restrict hi = f[j + 1] + xs;
-      const double *restrict z = fp->rz, *restrict B = fp->rB, *restrict dB = fp->rdB;
-      const double           sigma = fp->sigma, dv = g->dv;
-      FaceRow(fp, j);
-      for (PetscInt b = 0; b < xm; b++) {
-        R[b] += sigma * ((B[b] + z[b]) * hi[b] - B[b] * lo[b]);
-        dR[b] += dv * (-(dB[b] + 1) * hi[b] + dB[b] * lo[b]);
-      }
-    }
     PetscCall(VfpaGridSumOverColumn(g, 2 * xm, fp->sums));
     for (PetscInt b = 0; b < xm; b++) {
       const PetscInt  i     = xs + b;
@@ -179,66 +230,48 @@ PetscErrorCode VfpaFokkerPlanckComputeDrift(VfpaFokkerPlanck fp, const PetscScal
       worst                 = PetscMax(worst, PetscAbsReal(fp->kappa[b]));
     }
     if (worst <= DRIFT_NEWTON_TOL) break;
+    if (rhs) FacePass(fp, f, s, rhs, -1);
     for (PetscInt b = 0; b < xm; b++) fp->c[b] += fp->kappa[b] / fp->a;
   }
   PetscCheck(it < DRIFT_NEWTON_MAX, PETSC_COMM_SELF, PETSC_ERR_NOT_CONVERGED, "the Fokker-Planck drift did not converge: refine -nv so that dv^2 resolves sigma = %g", (double)fp->sigma);
-  fp->newton_its = it;
+  if (rhs && fp->drift_rule == VFPA_DRIFT_MOMENTUM) AddDriftCorrection(fp, s, rhs);
+  PetscFunctionReturn(0);
+}
+
+/* The drift and its correction alone (for the Jacobian). Memory: f read once, F1 written once. */
+PetscErrorCode VfpaFokkerPlanckComputeDrift(VfpaFokkerPlanck fp, const PetscScalar *const *f, VfpaMoments m, const PetscReal *avg_u)
+{
+  PetscFunctionBeginUser;
+  PetscCall(DriftAndFluxes(fp, f, m, NULL, avg_u, NULL));
   PetscFunctionReturn(0);
 }
 
 /* The coefficients P = B(-z) - kappa (B'(z) + 1) and Q = B(z) - kappa B'(z) of face j for every owned
    x cell (coef[b] = P, coef[xm + b] = Q): the Scharfetter-Gummel weights at the drift, corrected to
-   first order in the last Newton step. */
+   first order in the last Newton step, so that J / dv = s sigma / dv^2 (P f_{j+1} - Q f_j). */
 static void FaceCoefficients(const VfpaFokkerPlanck fp, PetscInt j, PetscReal *restrict coef)
 {
   const PetscInt            xm = fp->grid->xm;
-  const PetscReal *restrict z = fp->rz, *restrict B = fp->rB, *restrict dB = fp->rdB, *restrict kappa = fp->kappa;
+  const PetscReal           a = fp->a, v = fp->grid->vface[j];
+  const PetscReal *restrict c = fp->c, *restrict ecol = fp->ecol, *restrict kappa = fp->kappa;
 
-  FaceRow(fp, j);
   for (PetscInt b = 0; b < xm; b++) {
-    coef[b]      = B[b] + z[b] - kappa[b] * (dB[b] + 1);
-    coef[xm + b] = B[b] - kappa[b] * dB[b];
+    const PetscReal z = a * (v - c[b]);
+    PetscReal       B, dB;
+    if (fp->efield) BernoulliFromExp(z, fp->efield[j] * ecol[b], &B, &dB);
+    else VfpaBernoulli(z, &B, &dB);
+    coef[b]      = B + z - kappa[b] * (dB + 1);
+    coef[xm + b] = B - kappa[b] * dB;
   }
 }
 
-/* J / dv = s sigma / dv^2 (P f_{j+1} - Q f_j) on face j for every owned x cell (zero at the walls). */
-static void FaceFlux(const VfpaFokkerPlanck fp, const PetscScalar *const *f, const PetscReal *s, PetscInt j, PetscReal *flux)
-{
-  VfpaGrid       g  = fp->grid;
-  const PetscInt xs = g->xs, xm = g->xm;
-
-  if (j < 0 || j >= g->nv - 1) {
-    PetscArrayzero(flux, xm);
-    return;
-  }
-  FaceCoefficients(fp, j, fp->coef_above);
-  {
-    const PetscReal *restrict P = fp->coef_above, *restrict Q = fp->coef_above + xm, *restrict sx = s + xs;
-    const PetscScalar *restrict lo = f[j] + xs, *restrict hi = f[j + 1] + xs;
-    const PetscReal             scale = fp->sigma / (g->dv * g->dv);
-    for (PetscInt b = 0; b < xm; b++) flux[b] = sx[b] * scale * (P[b] * hi[b] - Q[b] * lo[b]);
-  }
-}
-
-/* rhs[j][i] += (J_{j+1/2} - J_{j-1/2}) / dv on the owned cells, with zero flux at the walls; row by
-   row, each face flux computed once. Memory: f read twice (drift, fluxes), rhs read and written. */
+/* rhs[j][i] += (J_{j+1/2} - J_{j-1/2}) / dv on the owned cells, with zero flux at the walls.
+   Memory (resolved grid): f read once, F1 written and read once, rhs read and written twice. */
 PetscErrorCode VfpaFokkerPlanckApply(VfpaFokkerPlanck fp, const PetscScalar *const *f, VfpaMoments m, const PetscReal *s, const PetscReal *avg_u, PetscScalar **rhs)
 {
-  VfpaGrid   g     = fp->grid;
-  PetscReal *below = fp->below, *above = fp->above;
-
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(VFPA_FokkerPlanck, 0, 0, 0, 0));
-  PetscCall(VfpaFokkerPlanckComputeDrift(fp, f, m, avg_u));
-  FaceFlux(fp, f, s, g->vs - 1, below);
-  for (PetscInt j = g->vs; j < g->vs + g->vm; j++) {
-    PetscReal *swap;
-    FaceFlux(fp, f, s, j, above);
-    for (PetscInt b = 0; b < g->xm; b++) rhs[j][g->xs + b] += above[b] - below[b];
-    swap  = below;
-    below = above;
-    above = swap;
-  }
+  PetscCall(DriftAndFluxes(fp, f, m, s, avg_u, rhs));
   PetscCall(PetscLogEventEnd(VFPA_FokkerPlanck, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }

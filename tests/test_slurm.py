@@ -54,7 +54,7 @@ def slurm_single_run_completes():
     check("run complete" in job_outputs(d), job_outputs(d))
 
 
-CHAIN = ["-nx", 128, "-nv", 128, "-ts_max_time", 40]
+CHAIN = ["-nx", 128, "-nv", 128, "-ts_max_time", 80]
 
 
 @test
@@ -76,7 +76,7 @@ def slurm_chain_resubmits_until_done_and_matches_an_uninterrupted_run():
     whole = vfpa("slurm_chain_reference", "-options_file", ROOT / "input" / "relax1d.opts", *CHAIN, np_=2)
     f_ref, s_ref, t_ref = final_state(whole.outdir)
     f, s, t = final_state(out)
-    check(t == t_ref == 40 and np.array_equal(f, f_ref) and np.array_equal(s, s_ref), f"chained final state differs at t = {t}")
+    check(t == t_ref == 80 and np.array_equal(f, f_ref) and np.array_equal(s, s_ref), f"chained final state differs at t = {t}")
     check((out / "diagnostics.csv").read_text() == (whole.outdir / "diagnostics.csv").read_text(), "diagnostics.csv differs from the uninterrupted run's")
 
 
