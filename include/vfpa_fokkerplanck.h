@@ -49,6 +49,7 @@ PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckView(VfpaFokkerPlanck, PetscViewer);
 PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckDestroy(VfpaFokkerPlanck *);
 PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckApply(VfpaFokkerPlanck, const PetscScalar *const *, VfpaMoments, const PetscReal *, const PetscReal *, PetscScalar **);
 PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckComputeDrift(VfpaFokkerPlanck, const PetscScalar *const *, VfpaMoments, const PetscReal *);
+PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckDriftResponse(VfpaFokkerPlanck, const PetscReal *, PetscScalar **);
 PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckAssemble(VfpaFokkerPlanck, const PetscReal *, PetscReal, Mat);
 PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckMaxRate(VfpaFokkerPlanck, PetscReal, PetscReal *);
 PETSC_EXTERN void           VfpaBernoulli(PetscReal, PetscReal *, PetscReal *);

@@ -35,6 +35,8 @@ struct _p_VfpaModel {
   VfpaStateKey     local_key;   /* the state in Uloc */
   VfpaStateKey     fields_key;  /* the state of the moments and the protocol's s and [u] */
   VfpaStateKey     drift_key;   /* the state of the Fokker-Planck drift */
+  PetscReal        shift;       /* IMEX: the shift of the last Jacobian */
+  Vec              drift_response; /* IMEX: d(d_v J)/dc of every x column at the last Jacobian's state */
 };
 
 PETSC_EXTERN PetscErrorCode VfpaModelCreate(MPI_Comm, VfpaModel *);

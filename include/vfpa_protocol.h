@@ -38,6 +38,7 @@ struct _p_VfpaProtocol {
   VfpaKernel       kernel;
   PetscBool        needs_convolution; /* rho_phi and (rho u)_phi are computed in every evaluation */
   PetscReal       *s, *avg_u, *rho_phi, *rhou_phi, *work; /* ghosted profiles */
+  PetscReal       *linear_rhou_phi; /* VfpaProtocolAverageOf: (rho u)_phi of its moments (created on first use) */
   PetscReal       *g;           /* segregation partition g_l(x_i): nsegments ghosted profiles */
   PetscReal       *sums;        /* segregation: 2 nsegments moments */
 };
@@ -49,6 +50,7 @@ PETSC_EXTERN PetscErrorCode VfpaProtocolView(VfpaProtocol, PetscViewer);
 PETSC_EXTERN PetscErrorCode VfpaProtocolDestroy(VfpaProtocol *);
 PETSC_EXTERN PetscErrorCode VfpaProtocolIsTransported(VfpaProtocol, PetscBool *);
 PETSC_EXTERN PetscErrorCode VfpaProtocolApply(VfpaProtocol, VfpaMoments, const PetscReal *);
+PETSC_EXTERN PetscErrorCode VfpaProtocolAverageOf(VfpaProtocol, VfpaMoments, PetscReal *);
 PETSC_EXTERN PetscErrorCode VfpaProtocolInitialStrength(VfpaProtocol, VfpaMoments, PetscReal *);
 PETSC_EXTERN PetscErrorCode VfpaProtocolWeight(VfpaProtocol, VfpaMoments, PetscReal *);
 

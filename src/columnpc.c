@@ -28,6 +28,27 @@ static PetscErrorCode LocalBlock(Mat P, Mat *local)
   PetscFunctionReturn(0);
 }
 
+/* The entries of row r (columns cols, sorted) into the lower, diagonal and upper bands. The common
+   case, [r - s,] r[, r + s] in this order, is read without a search. */
+static inline PetscErrorCode SplitRow(ColumnPC *ctx, PetscInt r, PetscInt s, const PetscInt *cols, const PetscScalar *vals, PetscInt count)
+{
+  const PetscInt has_lower = count > 0 && cols[0] == r - s, has_upper = count > 1 && cols[count - 1] == r + s;
+
+  PetscFunctionBeginUser;
+  ctx->mult[r]  = has_lower ? vals[0] : 0;
+  ctx->upper[r] = has_upper ? vals[count - 1] : 0;
+  if (count == has_lower + 1 + has_upper && cols[has_lower] == r) {
+    ctx->dinv[r] = vals[has_lower];
+    PetscFunctionReturn(0);
+  }
+  ctx->dinv[r] = 0;
+  for (PetscInt k = 0; k < count; k++) {
+    if (cols[k] == r) ctx->dinv[r] = vals[k];
+    else PetscCheck(cols[k] == r - s || cols[k] == r + s || vals[k] == 0, PETSC_COMM_SELF, PETSC_ERR_SUP, "the column preconditioner: row %" PetscInt_FMT " couples to row %" PetscInt_FMT ", which is not a velocity neighbour; choose another -pc_type", r, cols[k]);
+  }
+  PetscFunctionReturn(0);
+}
+
 /* Split the CSR rows of the local block into the three bands (lower into mult, diagonal into
    dinv, upper), then eliminate down the columns row by row:
    d'_r = d_r - l_r u_{r-stride} / d'_{r-stride}. Memory: the matrix read once, 3 doubles per row
@@ -55,15 +76,7 @@ static PetscErrorCode ColumnPCSetUp(PC pc)
   s = ctx->grid->xm;
   PetscCheck(s > 0 && n % s == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "the column preconditioner: %" PetscInt_FMT " local rows are not whole columns of %" PetscInt_FMT, n, s);
   PetscCall(MatSeqAIJGetArrayRead(A, &val));
-  for (PetscInt r = 0; r < n; r++) {
-    ctx->mult[r] = ctx->dinv[r] = ctx->upper[r] = 0;
-    for (PetscInt k = ia[r]; k < ia[r + 1]; k++) {
-      if (ja[k] == r) ctx->dinv[r] = val[k];
-      else if (ja[k] == r - s) ctx->mult[r] = val[k];
-      else if (ja[k] == r + s) ctx->upper[r] = val[k];
-      else PetscCheck(val[k] == 0, PETSC_COMM_SELF, PETSC_ERR_SUP, "the column preconditioner: row %" PetscInt_FMT " couples to row %" PetscInt_FMT ", which is not a velocity neighbour; choose another -pc_type", r, ja[k]);
-    }
-  }
+  for (PetscInt r = 0; r < n; r++) PetscCall(SplitRow(ctx, r, s, ja + ia[r], val + ia[r], ia[r + 1] - ia[r]));
   PetscCall(MatSeqAIJRestoreArrayRead(A, &val));
   PetscCall(MatRestoreRowIJ(A, 0, PETSC_FALSE, PETSC_FALSE, &n_restore, &ia, &ja, &done));
   for (PetscInt b = 0; b < s; b++) ctx->dinv[b] = 1 / ctx->dinv[b];

@@ -246,6 +246,25 @@ PetscErrorCode VfpaFokkerPlanckComputeDrift(VfpaFokkerPlanck fp, const PetscScal
   PetscFunctionReturn(0);
 }
 
+/* d[j][i] = d(d_v J)_j / dc on the owned rows: how the Fokker-Planck term of each x column changes
+   with its drift, from the F1 rows of the last drift computation (dF0/dz = F1 and dz/dc = -a; the
+   change of the first-order correction is neglected). */
+PetscErrorCode VfpaFokkerPlanckDriftResponse(VfpaFokkerPlanck fp, const PetscReal *s, PetscScalar **d)
+{
+  VfpaGrid                  g  = fp->grid;
+  const PetscInt            xs = g->xs, xm = g->xm;
+  const PetscReal           scale = -fp->a * fp->sigma / (g->dv * g->dv);
+  const PetscReal *restrict sx = s + xs;
+
+  PetscFunctionBeginUser;
+  for (PetscInt j = g->vs; j < g->vs + g->vm; j++) {
+    const PetscReal *restrict up = fp->F1 + (j - g->vs + 1) * xm, *restrict down = up - xm;
+    PetscScalar *restrict     row = d[j] + xs;
+    for (PetscInt b = 0; b < xm; b++) row[b] = scale * sx[b] * (up[b] - down[b]);
+  }
+  PetscFunctionReturn(0);
+}
+
 /* The coefficients P = B(-z) - kappa (B'(z) + 1) and Q = B(z) - kappa B'(z) of face j for every owned
    x cell (coef[b] = P, coef[xm + b] = Q): the Scharfetter-Gummel weights at the drift, corrected to
    first order in the last Newton step, so that J / dv = s sigma / dv^2 (P f_{j+1} - Q f_j). */

@@ -1,6 +1,7 @@
 /* A run: TS set-up, step control, scheduled outputs and progress. */
 #include "vfpa_solver.h"
 #include "vfpa_columnpc.h"
+#include "vfpa_stagepc.h"
 #include "vfpa_log.h"
 #include "vfpa_sys.h"
 
@@ -52,10 +53,13 @@ static PetscErrorCode RegisterIMEXSSP4L(void)
 }
 
 /* Defaults that users may override with the usual -ts_*, -snes_*, -ksp_*, -pc_* options: an SSP
-   Runge-Kutta integrator; for IMEX, implicit stages solved to round-off (full Newton steps until the
-   step is below 1e-13 of the state), since any residual left there would leak into the momentum.
-   The Jacobian freezes s, [u] and the drift, so it is an approximation whatever the iterate: it is
-   built once per stage (-snes_lag_jacobian 50, not persisting across solves). */
+   Runge-Kutta integrator; for IMEX, full Newton steps on each implicit stage with the Jacobian built
+   once per stage (-snes_lag_jacobian 50, not persisting across solves). With whole velocity columns
+   per rank and the momentum drift, the stage preconditioner keeps mass and momentum exact at every
+   Newton step (vfpa_stagepc.h), so a stage is solved until its residual has dropped by 1e-8, far
+   below the time-stepping error. Otherwise the Jacobian freezes s, [u] and the drift, any residual
+   left would leak into the momentum, and stages are solved to round-off (until the Newton step is
+   below 1e-13 of the state). */
 static PetscErrorCode ConfigureTS(VfpaSolver s)
 {
   static const char *const types[] = {"ssp", "rk", "euler", "arkimex", NULL};
@@ -85,12 +89,16 @@ static PetscErrorCode ConfigureTS(VfpaSolver s)
   PetscCall(SNESSetLagJacobian(snes, 50));
   PetscCall(KSPSetTolerances(ksp, 1e-14, 1e-50, PETSC_DEFAULT, PETSC_DEFAULT));
   /* with v on one rank the Jacobian is a set of independent tridiagonal blocks, which the column
-     preconditioner solves exactly: one application solves the linear system */
+     preconditioner solves exactly: one application solves the linear system; with the momentum
+     drift, the stage preconditioner adds the nonlocal coupling through [u] that it leaves out */
   if (s->model->grid->pv == 1) {
     PC pc;
     PetscCall(KSPSetType(ksp, KSPPREONLY));
     PetscCall(KSPGetPC(ksp, &pc));
-    PetscCall(VfpaColumnPCSet(pc, s->model->grid));
+    if (s->model->fp->drift_rule == VFPA_DRIFT_MOMENTUM) {
+      PetscCall(VfpaStagePCSet(pc, s->model));
+      PetscCall(SNESSetTolerances(snes, 1e-50, 1e-8, 1e-13, 50, PETSC_DEFAULT));
+    } else PetscCall(VfpaColumnPCSet(pc, s->model->grid));
   }
   PetscCall(TSSetFromOptions(s->ts));
   PetscCall(TSGetType(s->ts, &type));
@@ -489,7 +497,7 @@ static PetscErrorCode WarnUnusedOptions(VfpaSolver s, PetscBool after_solve)
   PetscCall(PetscOptionsLeftGet(NULL, &n, &names, &values));
   for (PetscInt k = 0; k < n; k++) {
     PetscBool lazy = PETSC_FALSE;
-    for (const char *const *p = (const char *const[]){"ts_", "snes_", "ksp_", "pc_", "mat_", "vec_", "sub_", NULL}; *p && !lazy; p++) PetscCall(PetscStrbeginswith(names[k], *p, &lazy));
+    for (const char *const *p = (const char *const[]){"ts_", "snes_", "ksp_", "pc_", "mat_", "vec_", "sub_", "momentum_", NULL}; *p && !lazy; p++) PetscCall(PetscStrbeginswith(names[k], *p, &lazy));
     if (lazy == after_solve) PetscCall(PetscPrintf(s->comm, "vfpa: warning: option -%s was not used (misspelt, or not used by this configuration)\n", names[k]));
   }
   PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));

@@ -1,4 +1,8 @@
-"""The same run on 1, 2 and 4 ranks (4 as 2 x 2 in x and v) gives the same diagnostics."""
+"""The same run on 1, 2 and 4 ranks (4 as 2 x 2 in x and v) gives the same diagnostics.
+
+IMEX stages are solved to a residual 1e-8 of the initial one. With whole velocity columns per rank (1 and
+2 x 1) the same stage preconditioner runs and results agree to round-off; with v split (2 x 2) PETSc's
+default preconditioner takes other Newton iterates, so there the diagnostics agree to the stage tolerance."""
 import numpy as np
 
 from vfpatest import check, test, vfpa
@@ -9,7 +13,7 @@ CASE = ["-nx", 32, "-nv", 32, "-vmax", 7, "-lambda", 2, "-w0", "profile", "-w0_a
 LAYOUTS = {"1": (1, []), "2x1": (2, []), "2x2": (4, ["-da_processors_x", 2, "-da_processors_y", 2])}
 
 
-def compare(protocol, ts):
+def compare(protocol, ts, split_tolerance=1e-12):
     runs = {name: vfpa(f"ranks_{protocol}_{name}_{len(ts)}", "-protocol", protocol, *CASE, *extra, *ts, np_=np_).csv()
             for name, (np_, extra) in LAYOUTS.items()}
     ref = runs["1"]
@@ -18,11 +22,12 @@ def compare(protocol, ts):
         for column in ref.dtype.names:
             scale = np.abs(ref[column]).max()
             diff = np.abs(d[column] - ref[column]).max()
-            check(diff <= 1e-12 * scale, f"{protocol} {' '.join(ts)}: column {column} differs by {diff:.2e} (scale {scale:.2e}) on {name}")
+            tolerance = split_tolerance if name == "2x2" else 1e-12
+            check(diff <= tolerance * scale, f"{protocol} {' '.join(ts)}: column {column} differs by {diff:.2e} (scale {scale:.2e}) on {name}")
 
 
 @test
 def same_diagnostics_on_1_2_4_ranks():
     for protocol in ["cucker_smale", "smodel", "segregation"]:
         compare(protocol, [])
-    compare("smodel", ["-ts_type", "arkimex"])
+    compare("smodel", ["-ts_type", "arkimex"], split_tolerance=1e-8)

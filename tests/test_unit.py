@@ -23,4 +23,10 @@ def fokkerplanck_exact_properties():
     unit("test_fokkerplanck")
 
 
+@test
+def stage_preconditioner_balances_momentum():
+    """IMEX stage preconditioner: round-off momentum per column after every Newton step, fast Newton."""
+    unit("test_stagepc")
+
+
 assert vfpatest  # the module is imported for its registry

@@ -1,0 +1,147 @@
+/* Unit test of the IMEX stage preconditioner (vfpa_stagepc.h) on Newton's method for one implicit
+   stage, shift U - d_v J(U) = shift Z, from U = Z (Cucker-Smale: density strength, Favre average
+   with a trig kernel, so [u] couples every column to every other):
+   - with the stage preconditioner every Newton iterate has the exact momentum balance in every x
+     column (the residual's momentum per column is round-off) and mass is kept;
+   - Newton (a Jacobian per step) then converges quadratically, where the column Thomas solve
+     alone, which freezes [u], contracts by a fixed factor.
+   Needs whole velocity columns per rank: on a velocity split it checks nothing and says so. */
+#include "unit.h"
+#include "vfpa_columnpc.h"
+#include "vfpa_stagepc.h"
+
+#define SHIFT  50.0
+#define NEWTON 3
+
+/* A lumpy positive state: two beams whose weights and centres vary along x. */
+static PetscReal Rough(VfpaGrid g, PetscInt i, PetscInt j)
+{
+  const PetscReal x = g->x[i], v = g->v[j], w = 1 + 0.6 * PetscSinReal(2 * PETSC_PI * x / g->L);
+  return w * PetscExpReal(-PetscSqr(v - 1.5 - 0.5 * PetscCosReal(2 * PETSC_PI * x / g->L)) / 0.6) + (2 - w) * PetscExpReal(-PetscSqr(v + 2) / 1.2) + 1e-3;
+}
+
+static PetscErrorCode MakeModel(VfpaModel *m, Vec *Z)
+{
+  VfpaParams    params;
+  PetscScalar **z;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsSetValue(NULL, "-nx", "16"));
+  PetscCall(PetscOptionsSetValue(NULL, "-nv", "48"));
+  PetscCall(PetscOptionsSetValue(NULL, "-vmax", "6"));
+  PetscCall(PetscOptionsSetValue(NULL, "-sigma", "0.7"));
+  PetscCall(PetscOptionsSetValue(NULL, "-protocol", "cucker_smale"));
+  PetscCall(PetscOptionsSetValue(NULL, "-lambda", "30"));
+  PetscCall(PetscOptionsSetValue(NULL, "-kernel", "trig"));
+  PetscCall(VfpaParamsCreate(&params));
+  PetscCall(VfpaModelCreate(PETSC_COMM_WORLD, m));
+  PetscCall(VfpaModelSetFromOptions(*m, params));
+  PetscCall(VfpaModelSetUp(*m));
+  PetscCall(VfpaParamsDestroy(&params));
+  PetscCall(DMCreateGlobalVector((*m)->grid->da, Z));
+  PetscCall(DMDAVecGetArray((*m)->grid->da, *Z, &z));
+  for (PetscInt j = (*m)->grid->vs; j < (*m)->grid->vs + (*m)->grid->vm; j++)
+    for (PetscInt i = (*m)->grid->xs; i < (*m)->grid->xs + (*m)->grid->xm; i++) z[j][i] = Rough((*m)->grid, i, j);
+  PetscCall(DMDAVecRestoreArray((*m)->grid->da, *Z, &z));
+  PetscFunctionReturn(0);
+}
+
+/* The largest |mass| and |momentum| of an x column of F over all owned columns. */
+static PetscErrorCode ColumnMoments(VfpaGrid g, Vec F, PetscReal *mass, PetscReal *momentum)
+{
+  const PetscScalar **f;
+
+  PetscFunctionBeginUser;
+  *mass = *momentum = 0;
+  PetscCall(DMDAVecGetArrayRead(g->da, F, &f));
+  for (PetscInt i = g->xs; i < g->xs + g->xm; i++) {
+    PetscReal m0 = 0, m1 = 0;
+    for (PetscInt j = 0; j < g->nv; j++) m0 += f[j][i] * g->dv, m1 += g->v[j] * f[j][i] * g->dv;
+    *mass     = PetscMax(*mass, PetscAbsReal(m0));
+    *momentum = PetscMax(*momentum, PetscAbsReal(m1));
+  }
+  PetscCall(DMDAVecRestoreArrayRead(g->da, F, &f));
+  *mass     = GlobalMax(*mass);
+  *momentum = GlobalMax(*momentum);
+  PetscFunctionReturn(0);
+}
+
+/* NEWTON Newton steps from U = Z, the Jacobian of every iterate solved by the stage or the column
+   preconditioner. Residual norms in fnorm[0..NEWTON],
+   the largest column mass and momentum of the residual after the first step in mass, momentum. */
+static PetscErrorCode Newton(PetscBool stage, PetscReal fnorm[], PetscReal *mass, PetscReal *momentum)
+{
+  VfpaModel m;
+  Vec       Z, U, Udot, F, y;
+  Mat       J;
+  KSP       ksp;
+  PC        pc;
+
+  PetscFunctionBeginUser;
+  PetscCall(MakeModel(&m, &Z));
+  PetscCall(VfpaModelCreateJacobian(m, &J));
+  PetscCall(VecDuplicate(Z, &U));
+  PetscCall(VecDuplicate(Z, &Udot));
+  PetscCall(VecDuplicate(Z, &F));
+  PetscCall(VecDuplicate(Z, &y));
+  PetscCall(VecCopy(Z, U));
+  PetscCall(KSPCreate(PETSC_COMM_WORLD, &ksp));
+  PetscCall(KSPSetType(ksp, KSPPREONLY));
+  PetscCall(KSPGetPC(ksp, &pc));
+  if (stage) PetscCall(VfpaStagePCSet(pc, m));
+  else PetscCall(VfpaColumnPCSet(pc, m->grid));
+  *mass = *momentum = 0;
+  for (PetscInt k = 0; k <= NEWTON; k++) {
+    PetscCall(VecWAXPY(Udot, -1.0, Z, U));
+    PetscCall(VecScale(Udot, SHIFT));
+    PetscCall(VfpaModelIFunction(NULL, 0, U, Udot, F, m));
+    PetscCall(VecNorm(F, NORM_2, &fnorm[k]));
+    if (k >= 1) {
+      PetscReal m0, m1;
+      PetscCall(ColumnMoments(m->grid, F, &m0, &m1));
+      *mass     = PetscMax(*mass, m0);
+      *momentum = PetscMax(*momentum, m1);
+    }
+    if (k == NEWTON) break;
+    PetscCall(VfpaModelIJacobian(NULL, 0, U, Udot, SHIFT, J, J, m));
+    PetscCall(KSPSetOperators(ksp, J, J));
+    PetscCall(KSPSolve(ksp, F, y));
+    PetscCall(VecAXPY(U, -1.0, y));
+  }
+  PetscCall(KSPDestroy(&ksp));
+  PetscCall(MatDestroy(&J));
+  PetscCall(VecDestroy(&Z));
+  PetscCall(VecDestroy(&U));
+  PetscCall(VecDestroy(&Udot));
+  PetscCall(VecDestroy(&F));
+  PetscCall(VecDestroy(&y));
+  PetscCall(VfpaModelDestroy(&m));
+  PetscFunctionReturn(0);
+}
+
+int main(int argc, char **argv)
+{
+  PetscReal stage[NEWTON + 1], column[NEWTON + 1], mass, momentum, column_mass, column_momentum;
+  PetscInt  pv = 1;
+
+  PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
+  PetscCall(VfpaLogRegister());
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-da_processors_y", &pv, NULL));
+  if (pv > 1) {
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "velocity split: the stage preconditioner needs whole columns, nothing checked\n"));
+    PetscCall(PetscFinalize());
+    return 0;
+  }
+  PetscCall(Newton(PETSC_TRUE, stage, &mass, &momentum));
+  PetscCall(Newton(PETSC_FALSE, column, &column_mass, &column_momentum));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "residual norms, stage PC: %.3e %.3e %.3e %.3e; column PC: %.3e %.3e %.3e %.3e; column momentum %.3e / %.3e\n", (double)stage[0], (double)stage[1], (double)stage[2],
+                        (double)stage[3], (double)column[0], (double)column[1], (double)column[2], (double)column[3], (double)momentum, (double)column_momentum));
+  EXPECT(mass <= 1e-12 * stage[0], "stage preconditioner: a column of the residual has mass %g (initial residual %g)", (double)mass, (double)stage[0]);
+  EXPECT(momentum <= 1e-12 * stage[0], "stage preconditioner: a column of the residual has momentum %g after the first step (initial residual %g)", (double)momentum, (double)stage[0]);
+  EXPECT(column_momentum > 1e3 * momentum, "the column preconditioner alone also balances momentum (%g): the test does not exercise the coupling", (double)column_momentum);
+  EXPECT(stage[2] <= 1e-3 * stage[1], "stage preconditioner: Newton contracts by only %g", (double)(stage[2] / stage[1]));
+  EXPECT(stage[2] / stage[1] <= 1e-2 * (column[2] / column[1]), "stage preconditioner: contraction %g is not 100 times the column preconditioner's %g", (double)(stage[2] / stage[1]), (double)(column[2] / column[1]));
+  PetscCall(UNIT_SUMMARY());
+  PetscCall(PetscFinalize());
+  return unit_failures ? 1 : 0;
+}
