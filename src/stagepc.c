@@ -29,7 +29,8 @@ static void ColumnMomentum(VfpaGrid g, const PetscScalar *a, PetscReal *m1)
   }
 }
 
-/* out_i = (shift + s_i) Y1_i - s_i rho_i [u]_i(Y1) on the owned x cells (step 2). */
+/* out_i = (shift + s_i) Y1_i - s_i rho_i [u]_i(Y1) on the owned x cells (step 2); the trial moments
+   already hold rho (see StagePCApply), only their momenta change here. */
 static PetscErrorCode MomentumOperator(Mat T, Vec in, Vec out)
 {
   StagePC           *ctx;
@@ -44,7 +45,6 @@ static PetscErrorCode MomentumOperator(Mat T, Vec in, Vec out)
   PetscCall(MatShellGetContext(T, &ctx));
   m = ctx->model, g = m->grid, trial = ctx->trial, now = m->moments, s = m->protocol->s;
   PetscCall(VecGetArrayRead(in, &y));
-  for (PetscInt i = g->gxs; i < g->gxs + g->gxm; i++) trial->rho[i] = now->rho[i], trial->rhou[i] = 0, trial->u[i] = 0;
   for (PetscInt b = 0; b < g->xm; b++) {
     const PetscInt i = g->xs + b;
     trial->rhou[i]   = y[b];
@@ -121,6 +121,7 @@ static PetscErrorCode StagePCApply(PC pc, Vec x, Vec y)
   PetscCall(VecGetArray(y, &ya));
   ColumnMomentum(g, ya, ctx->z1);
   PetscCall(VecRestoreArray(ctx->rhs, &b));
+  for (PetscInt i = g->gxs; i < g->gxs + g->gxm; i++) ctx->trial->rho[i] = m->moments->rho[i], ctx->trial->rhou[i] = 0, ctx->trial->u[i] = 0;
   PetscCall(KSPSolve(ctx->ksp, ctx->rhs, ctx->momenta));
   PetscCall(VecGetArrayRead(ctx->momenta, &Y1));
   mu = ctx->z1; /* reused */
