@@ -31,6 +31,7 @@ struct _p_VfpaGrid {
   PetscReal  *x;             /* ghosted profile of cell centres (not wrapped into [0, L)) */
   PetscReal  *v;             /* v[j], j = 0..nv-1 */
   PetscReal  *vface;         /* v_{j+1/2}, j = 0..nv-2: the interior velocity faces */
+  VecScatter  ghosts;        /* global -> local vector, the ghost cells only (VfpaGridGlobalToLocal) */
 };
 
 PETSC_EXTERN PetscErrorCode VfpaGridCreate(MPI_Comm, VfpaGrid *);
@@ -40,6 +41,10 @@ PETSC_EXTERN PetscErrorCode VfpaGridSetUp(VfpaGrid);
 PETSC_EXTERN PetscErrorCode VfpaGridView(VfpaGrid, PetscViewer);
 PETSC_EXTERN PetscErrorCode VfpaGridDestroy(VfpaGrid *);
 
+/* Called with each owned row j of the local vector as soon as its owned cells are copied (row[i] for
+   xs <= i < xs + xm; the ghost cells are not filled yet). */
+typedef void (*VfpaRowVisitor)(void *ctx, PetscInt j, const PetscScalar *row);
+PETSC_EXTERN PetscErrorCode VfpaGridGlobalToLocal(VfpaGrid, Vec, Vec, VfpaRowVisitor, void *);
 PETSC_EXTERN PetscErrorCode VfpaGridProfileCreate(VfpaGrid, PetscReal **);
 PETSC_EXTERN PetscErrorCode VfpaGridProfileDestroy(VfpaGrid, PetscReal **);
 PETSC_EXTERN PetscErrorCode VfpaGridSumOverColumn(VfpaGrid, PetscInt, PetscReal[]);

@@ -4,7 +4,7 @@
 #include <petscsys.h>
 
 /* One event per phase, so that -log_view shows where the time goes. */
-PETSC_EXTERN PetscLogEvent VFPA_Transport, VFPA_FokkerPlanck, VFPA_Moments, VFPA_Averaging, VFPA_Diagnostics, VFPA_IO;
+PETSC_EXTERN PetscLogEvent VFPA_Halo, VFPA_Transport, VFPA_FokkerPlanck, VFPA_Moments, VFPA_Averaging, VFPA_Diagnostics, VFPA_IO;
 
 PETSC_EXTERN PetscErrorCode VfpaLogRegister(void);
 

@@ -1,5 +1,6 @@
 /* Phase-space grid: DMDA over (x, v), ownership, and the reductions along v and along x. */
 #include "vfpa_grid.h"
+#include "vfpa_log.h"
 #include "vfpa_sys.h"
 
 PetscErrorCode VfpaGridCreate(MPI_Comm comm, VfpaGrid *grid)
@@ -86,6 +87,76 @@ static PetscErrorCode SetUpCommunicators(VfpaGrid grid)
   PetscFunctionReturn(0);
 }
 
+/* The ghost part of the halo exchange: a scatter into the ghost cells of the local vector only,
+   built from the DMDA's local-to-global map. With the star stencil the corners (ghosts in x and in
+   v) stay out, as in DMGlobalToLocal. */
+static PetscErrorCode CreateGhostScatter(VfpaGrid grid)
+{
+  ISLocalToGlobalMapping ltog;
+  const PetscInt        *global;
+  PetscInt               ys, ym, gys, gym, n = 0, *from, *to;
+  DMDAStencilType        stencil;
+  Vec                    U, Uloc;
+  IS                     isfrom, isto;
+
+  PetscFunctionBeginUser;
+  PetscCall(DMDAGetInfo(grid->da, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &stencil));
+  PetscCall(DMDAGetCorners(grid->da, NULL, &ys, NULL, NULL, &ym, NULL));
+  PetscCall(DMDAGetGhostCorners(grid->da, NULL, &gys, NULL, NULL, &gym, NULL));
+  PetscCall(DMGetLocalToGlobalMapping(grid->da, &ltog));
+  PetscCall(ISLocalToGlobalMappingGetIndices(ltog, &global));
+  PetscCall(PetscMalloc2(grid->gxm * gym, &from, grid->gxm * gym, &to));
+  for (PetscInt j = gys; j < gys + gym; j++)
+    for (PetscInt i = grid->gxs; i < grid->gxs + grid->gxm; i++) {
+      const PetscInt  local = (j - gys) * grid->gxm + i - grid->gxs;
+      const PetscBool xghost = (PetscBool)(i < grid->xs || i >= grid->xs + grid->xm), vghost = (PetscBool)(j < ys || j >= ys + ym);
+      if (!(xghost || vghost) || (xghost && vghost && stencil == DMDA_STENCIL_STAR) || global[local] < 0) continue;
+      from[n] = global[local];
+      to[n++] = local;
+    }
+  PetscCall(ISLocalToGlobalMappingRestoreIndices(ltog, &global));
+  PetscCall(ISCreateGeneral(PETSC_COMM_SELF, n, from, PETSC_COPY_VALUES, &isfrom));
+  PetscCall(ISCreateGeneral(PETSC_COMM_SELF, n, to, PETSC_COPY_VALUES, &isto));
+  PetscCall(PetscFree2(from, to));
+  PetscCall(DMCreateGlobalVector(grid->da, &U));
+  PetscCall(DMCreateLocalVector(grid->da, &Uloc));
+  PetscCall(VecScatterCreate(U, isfrom, Uloc, isto, &grid->ghosts));
+  PetscCall(VecDestroy(&U));
+  PetscCall(VecDestroy(&Uloc));
+  PetscCall(ISDestroy(&isfrom));
+  PetscCall(ISDestroy(&isto));
+  PetscFunctionReturn(0);
+}
+
+/* The halo exchange, what DMGlobalToLocal does: the owned cells of U copied row by row into the
+   ghosted local vector (a memory copy, 16 bytes per cell), then the ghost cells by the scatter.
+   PETSc's own exchange moves every cell through an index list, about three times slower. With
+   visit, each row is handed over while it is in cache (the velocity moments are summed so). */
+PetscErrorCode VfpaGridGlobalToLocal(VfpaGrid grid, Vec U, Vec Uloc, VfpaRowVisitor visit, void *ctx)
+{
+  const PetscScalar *u;
+  PetscScalar       *loc;
+  PetscInt           ys, ym, gys;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscLogEventBegin(VFPA_Halo, 0, 0, 0, 0));
+  PetscCall(DMDAGetCorners(grid->da, NULL, &ys, NULL, NULL, &ym, NULL));
+  PetscCall(DMDAGetGhostCorners(grid->da, NULL, &gys, NULL, NULL, NULL, NULL));
+  PetscCall(VecGetArrayRead(U, &u));
+  PetscCall(VecGetArray(Uloc, &loc));
+  for (PetscInt j = ys; j < ys + ym; j++) {
+    PetscScalar *row = loc + (j - gys) * grid->gxm - grid->gxs; /* row[i], global cell index i */
+    PetscCall(PetscArraycpy(row + grid->xs, u + (j - ys) * grid->xm, grid->xm));
+    if (visit) visit(ctx, j, row);
+  }
+  PetscCall(VecRestoreArray(Uloc, &loc));
+  PetscCall(VecRestoreArrayRead(U, &u));
+  PetscCall(VecScatterBegin(grid->ghosts, U, Uloc, INSERT_VALUES, SCATTER_FORWARD));
+  PetscCall(VecScatterEnd(grid->ghosts, U, Uloc, INSERT_VALUES, SCATTER_FORWARD));
+  PetscCall(PetscLogEventEnd(VFPA_Halo, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VfpaGridSetUp(VfpaGrid grid)
 {
   PetscInt nrows = grid->nv + (grid->strength_row ? 1 : 0), M, N, px, pv;
@@ -105,6 +176,7 @@ PetscErrorCode VfpaGridSetUp(VfpaGrid grid)
   PetscCall(DMDAGetCorners(grid->da, &grid->xs, NULL, NULL, &grid->xm, NULL, NULL));
   PetscCall(DMDAGetGhostCorners(grid->da, &grid->gxs, NULL, NULL, &grid->gxm, NULL, NULL));
   PetscCall(SetUpCommunicators(grid));
+  PetscCall(CreateGhostScatter(grid));
 
   PetscCall(VfpaGridProfileCreate(grid, &grid->x));
   for (PetscInt i = grid->gxs; i < grid->gxs + grid->gxm; i++) grid->x[i] = (i + 0.5) * grid->dx;
@@ -132,6 +204,7 @@ PetscErrorCode VfpaGridDestroy(VfpaGrid *grid)
   if ((*grid)->da) {
     PetscCall(VfpaGridProfileDestroy(*grid, &(*grid)->x));
     PetscCall(PetscFree2((*grid)->v, (*grid)->vface));
+    PetscCall(VecScatterDestroy(&(*grid)->ghosts));
     PetscCallMPI(MPI_Comm_free(&(*grid)->column_comm));
     PetscCallMPI(MPI_Comm_free(&(*grid)->row_comm));
     PetscCall(DMDestroy(&(*grid)->da));

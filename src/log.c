@@ -1,7 +1,7 @@
 /* Log events of the solver phases (see -log_view). */
 #include "vfpa_log.h"
 
-PetscLogEvent VFPA_Transport, VFPA_FokkerPlanck, VFPA_Moments, VFPA_Averaging, VFPA_Diagnostics, VFPA_IO;
+PetscLogEvent VFPA_Halo, VFPA_Transport, VFPA_FokkerPlanck, VFPA_Moments, VFPA_Averaging, VFPA_Diagnostics, VFPA_IO;
 
 PetscErrorCode VfpaLogRegister(void)
 {
@@ -12,6 +12,7 @@ PetscErrorCode VfpaLogRegister(void)
   if (registered) PetscFunctionReturn(0);
   registered = PETSC_TRUE;
   PetscCall(PetscClassIdRegister("vfpa", &classid));
+  PetscCall(PetscLogEventRegister("VfpaHalo", classid, &VFPA_Halo));
   PetscCall(PetscLogEventRegister("VfpaTransport", classid, &VFPA_Transport));
   PetscCall(PetscLogEventRegister("VfpaFokkerPlanck", classid, &VFPA_FokkerPlanck));
   PetscCall(PetscLogEventRegister("VfpaMoments", classid, &VFPA_Moments));

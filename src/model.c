@@ -110,14 +110,16 @@ static PetscErrorCode KeyOf(Vec U, VfpaStateKey *key)
 
 static PetscBool SameKey(VfpaStateKey a, VfpaStateKey b) { return (PetscBool)(a.id == b.id && a.state == b.state); }
 
-/* Halo exchange of U into the ghosted local array f[j][i] (the strength row is f[nv]). */
-static PetscErrorCode GetLocalArray(VfpaModel m, Vec U, const PetscScalar *const **f)
+/* Halo exchange of U into the ghosted local array f[j][i] (the strength row is f[nv]), and with
+   moments the velocity moments of f, summed in the same pass over U. */
+static PetscErrorCode GetLocalArray(VfpaModel m, Vec U, PetscBool moments, const PetscScalar *const **f)
 {
   PetscFunctionBeginUser;
   PetscCall(KeyOf(U, &m->local_key));
-  PetscCall(DMGlobalToLocalBegin(m->grid->da, U, INSERT_VALUES, m->Uloc));
-  PetscCall(DMGlobalToLocalEnd(m->grid->da, U, INSERT_VALUES, m->Uloc));
+  if (moments) PetscCall(VfpaMomentsBegin(m->moments));
+  PetscCall(VfpaGridGlobalToLocal(m->grid, U, m->Uloc, moments ? VfpaMomentsAddRow : NULL, m->moments));
   PetscCall(DMDAVecGetArrayRead(m->grid->da, m->Uloc, (void *)f));
+  if (moments) PetscCall(VfpaMomentsEnd(m->moments, *f));
   PetscFunctionReturn(0);
 }
 
@@ -128,13 +130,13 @@ static PetscErrorCode RestoreLocalArray(VfpaModel m, const PetscScalar *const **
   PetscFunctionReturn(0);
 }
 
-/* Moments, transported strength and protocol (s, [u]) of the ghosted state f. */
+/* Transported strength and protocol (s, [u]) of the ghosted state f, whose moments GetLocalArray
+   has computed. */
 static PetscErrorCode EvaluateProtocol(VfpaModel m, const PetscScalar *const *f)
 {
   VfpaGrid g = m->grid;
 
   PetscFunctionBeginUser;
-  PetscCall(VfpaMomentsCompute(m->moments, f));
   if (m->transported) {
     if (g->owns_strength)
       for (PetscInt i = g->gxs; i < g->gxs + g->gxm; i++) m->strength[i] = f[g->nv][i];
@@ -151,7 +153,7 @@ PetscErrorCode VfpaModelEvaluateFields(VfpaModel m, Vec U)
   const PetscScalar *const *f;
 
   PetscFunctionBeginUser;
-  PetscCall(GetLocalArray(m, U, &f));
+  PetscCall(GetLocalArray(m, U, PETSC_TRUE, &f));
   PetscCall(EvaluateProtocol(m, f));
   PetscCall(RestoreLocalArray(m, &f));
   PetscFunctionReturn(0);
@@ -163,8 +165,7 @@ PetscErrorCode VfpaModelComputeMoments(VfpaModel m, Vec U)
   const PetscScalar *const *f;
 
   PetscFunctionBeginUser;
-  PetscCall(GetLocalArray(m, U, &f));
-  PetscCall(VfpaMomentsCompute(m->moments, f));
+  PetscCall(GetLocalArray(m, U, PETSC_TRUE, &f));
   PetscCall(RestoreLocalArray(m, &f));
   PetscFunctionReturn(0);
 }
@@ -242,7 +243,7 @@ static PetscErrorCode EvaluateRHS(VfpaModel m, PetscReal t, Vec U, Vec F, PetscB
   PetscScalar             **rhs;
 
   PetscFunctionBeginUser;
-  PetscCall(GetLocalArray(m, U, &f));
+  PetscCall(GetLocalArray(m, U, (PetscBool)(with_fp || m->transported), &f));
   if (with_fp || m->transported) PetscCall(EvaluateProtocol(m, f));
   PetscCall(DMDAVecGetArray(g->da, F, &rhs));
   PetscCall(VfpaTransportApply(m->transport, f, rhs));
@@ -284,7 +285,7 @@ PetscErrorCode VfpaModelIFunction(TS ts, PetscReal t, Vec U, Vec Udot, Vec F, vo
 
   PetscFunctionBeginUser;
   (void)ts, (void)t;
-  PetscCall(GetLocalArray(m, U, &f));
+  PetscCall(GetLocalArray(m, U, PETSC_TRUE, &f));
   PetscCall(EvaluateProtocol(m, f));
   PetscCall(VecZeroEntries(F));
   PetscCall(DMDAVecGetArray(m->grid->da, F, &rhs));
@@ -323,7 +324,7 @@ PetscErrorCode VfpaModelIJacobian(TS ts, PetscReal t, Vec U, Vec Udot, PetscReal
   PetscCall(KeyOf(U, &key));
   if (!SameKey(key, m->fields_key) || !SameKey(key, m->drift_key)) {
     const PetscScalar *const *f;
-    PetscCall(GetLocalArray(m, U, &f));
+    PetscCall(GetLocalArray(m, U, PETSC_TRUE, &f));
     PetscCall(EvaluateProtocol(m, f));
     PetscCall(VfpaFokkerPlanckComputeDrift(m->fp, f, m->moments, m->protocol->avg_u));
     m->drift_key = m->local_key;

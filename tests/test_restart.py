@@ -206,7 +206,9 @@ def checkpoint_triggers_keep_and_max_walltime():
     start = time.time()  # a run of about 5 s however fast the machine: -max_walltime ends it
     run = vfpa_fails("trig_wall", *CASE, "-nx", 512, "-nv", 48, "-checkpoint_walltime", 1, "-checkpoint_keep", 100, "-max_walltime", "00:00:06", np_=2)
     elapsed, written = time.time() - start, len(checkpoints(run.outdir))
-    check(run.rc == 3 and elapsed > 3 and elapsed - 2 <= written <= elapsed + 1, f"-checkpoint_walltime 1: {written} checkpoints in a run of {elapsed:.1f} s (exit {run.rc})")
+    # vfpa's own clock starts after MPI and PETSc start-up, whose time varies with the machine's load:
+    # one checkpoint per second of its at most 6 s, the last at the stop (about 5 s, less the margin)
+    check(run.rc == 3 and elapsed > 3 and 4 <= written <= 7, f"-checkpoint_walltime 1: {written} checkpoints in a run of {elapsed:.1f} s (exit {run.rc})")
     start = time.time()
     run = vfpa_fails("trig_maxwall", *CASE, "-nx", 128, "-ts_max_time", 50, "-max_walltime", "00:00:04", np_=2)
     elapsed = time.time() - start

@@ -12,6 +12,12 @@ def unit(name):
 
 
 @test
+def halo_exchange_matches_petsc():
+    """The halo exchange and the moments summed during it equal DMGlobalToLocal and VfpaMomentsCompute."""
+    unit("test_grid")
+
+
+@test
 def kernel_modes_match_quadrature():
     """Cosine-mode and quadrature averages agree to 1e-13; kernel tables are symmetric."""
     unit("test_kernel")

@@ -140,11 +140,12 @@ class Bench:
         total = sum(selfs.values())
         groups = [("transport (VfpaTransport)", ["VfpaTransport"]),
                   ("Fokker-Planck (VfpaFokkerPlanck)", ["VfpaFokkerPlanck"]),
-                  ("moments (VfpaMoments)", ["VfpaMoments"]),
+                  ("moments: ghost cells, column sums (VfpaMoments)", ["VfpaMoments"]),
                   ("nonlocal averaging (VfpaAveraging)", ["VfpaAveraging"]),
                   ("diagnostics (VfpaDiagnostics)", ["VfpaDiagnostics"]),
                   ("HDF5 output (VfpaIO)", ["VfpaIO"]),
-                  ("halo exchange (VecScatter*, SF*)", [k for k in selfs if k.startswith(("VecScatter", "SF", "BuildTwoSided"))]),
+                  ("halo exchange and the moments of the owned cells (VfpaHalo, VecScatter*, SF*)",
+                   ["VfpaHalo"] + [k for k in selfs if k.startswith(("VecScatter", "SF", "BuildTwoSided"))]),
                   ("Runge-Kutta vector updates (Vec*)", [k for k in selfs if k.startswith("Vec") and not k.startswith("VecScatter")]),
                   ]
         named = set(k for _, keys in groups for k in keys)
