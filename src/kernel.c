@@ -314,21 +314,24 @@ static PetscErrorCode ConvolveModes(VfpaKernel k, PetscInt nq, const PetscReal *
   PetscFunctionReturn(0);
 }
 
-/* Quadrature path: allreduce the owned part of each profile into a full-length one, then
-   (q)_phi(x_i) = sum_m phi_m q_{(i-m) mod nx} dx, a circular convolution: the product of the two
-   spectra, transformed back. Cost per profile: two real FFTs of length nx. */
+/* Quadrature path: allreduce the owned part of each profile into a full-length one (unless one
+   rank holds all of x), then (q)_phi(x_i) = sum_m phi_m q_{(i-m) mod nx} dx, a circular
+   convolution: the product of the two spectra, transformed back. Cost per profile: two real FFTs of
+   length nx. */
 static PetscErrorCode ConvolveQuadrature(VfpaKernel k, PetscInt nq, const PetscReal *const q[], PetscReal *const out[])
 {
   VfpaGrid       g  = k->grid;
   const PetscInt n  = g->nx, nc = n / 2 + 1;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscArrayzero(k->work, nq * n));
-  for (PetscInt a = 0; a < nq; a++)
-    for (PetscInt i = g->xs; i < g->xs + g->xm; i++) k->work[a * n + i] = q[a][i];
-  PetscCall(VfpaGridSumOverRow(g, nq * n, k->work));
+  if (g->xm < n) {
+    PetscCall(PetscArrayzero(k->work, nq * n));
+    for (PetscInt a = 0; a < nq; a++)
+      for (PetscInt i = g->xs; i < g->xs + g->xm; i++) k->work[a * n + i] = q[a][i];
+    PetscCall(VfpaGridSumOverRow(g, nq * n, k->work));
+  }
   for (PetscInt a = 0; a < nq; a++) {
-    PetscCall(PetscArraycpy(k->fft_real, k->work + a * n, n));
+    PetscCall(PetscArraycpy(k->fft_real, g->xm < n ? k->work + a * n : q[a], n));
     fftw_execute(k->forward);
     for (PetscInt m = 0; m < nc; m++) {
       const double re = k->fft_spectrum[m][0], im = k->fft_spectrum[m][1], kr = k->kernel_spectrum[m][0], ki = k->kernel_spectrum[m][1];
@@ -336,7 +339,9 @@ static PetscErrorCode ConvolveQuadrature(VfpaKernel k, PetscInt nq, const PetscR
       k->fft_spectrum[m][1] = re * ki + im * kr;
     }
     fftw_execute(k->backward);
-    for (PetscInt i = g->gxs; i < g->gxs + g->gxm; i++) out[a][i] = k->fft_real[i < 0 ? i + n : (i >= n ? i - n : i)]; /* ghosts wrap */
+    PetscCall(PetscArraycpy(out[a] + g->xs, k->fft_real + g->xs, g->xm));
+    for (PetscInt i = g->gxs; i < g->xs; i++) out[a][i] = k->fft_real[(i + n) % n]; /* ghosts wrap */
+    for (PetscInt i = g->xs + g->xm; i < g->gxs + g->gxm; i++) out[a][i] = k->fft_real[i % n];
   }
   PetscFunctionReturn(0);
 }
