@@ -76,7 +76,7 @@ PetscErrorCode VfpaFokkerPlanckSetUp(VfpaFokkerPlanck fp, VfpaGrid grid)
   fp->grid   = grid;
   fp->a      = grid->dv / fp->sigma;
   PetscCall(PetscMalloc4(xm, &fp->c, xm, &fp->kappa, 2 * xm, &fp->sums, xm, &fp->ecol));
-  PetscCall(PetscMalloc3(xm, &fp->below, xm, &fp->above, (grid->vm + 1) * xm, &fp->F1));
+  PetscCall(PetscMalloc4(xm, &fp->below, xm, &fp->above, xm, &fp->ws, (grid->vm + 1) * xm, &fp->F1));
   PetscCall(PetscMalloc2(2 * xm, &fp->coef_below, 2 * xm, &fp->coef_above));
   /* e^{a v_{j+1/2}} e^{-a c} = e^z for the local faces, unless the factors could overflow */
   if (fp->a * grid->vmax < 300) {
@@ -98,7 +98,7 @@ PetscErrorCode VfpaFokkerPlanckDestroy(VfpaFokkerPlanck *fp)
   PetscFunctionBeginUser;
   if (!*fp) PetscFunctionReturn(0);
   PetscCall(PetscFree4((*fp)->c, (*fp)->kappa, (*fp)->sums, (*fp)->ecol));
-  PetscCall(PetscFree3((*fp)->below, (*fp)->above, (*fp)->F1));
+  PetscCall(PetscFree4((*fp)->below, (*fp)->above, (*fp)->ws, (*fp)->F1));
   PetscCall(PetscFree2((*fp)->coef_below, (*fp)->coef_above));
   PetscCall(PetscFree((*fp)->efield));
   PetscCall(PetscFree(*fp));
@@ -117,34 +117,48 @@ static inline void BernoulliFromExp(PetscReal z, PetscReal E, PetscReal *B, Pets
   *dB = w * dBseries + (1 - w) * (r - z * E * r * r);
 }
 
-/* F0 = B(-z) hi - B(z) lo and F1 = (B'(z) + 1) hi - B'(z) lo on face j (lo = f_j, hi = f_{j+1}) for
-   every owned x cell, z = a (v_{j+1/2} - c): J / dv = s sigma / dv^2 (F0 - kappa F1) is the flux at
-   the drift c corrected to first order in the Newton step kappa (see the header). With the tables,
-   e^z = e^{a v} e^{-a c} (vectorised); without them (a vmax >= 300, where e^z could overflow),
-   VfpaBernoulli cell by cell. */
-static void FaceTerms(const VfpaFokkerPlanck fp, PetscInt j, const PetscScalar *restrict lo, const PetscScalar *restrict hi, PetscReal *restrict F0, PetscReal *restrict F1)
+/* Face j for every owned x cell, in one loop: F0 = B(-z) hi - B(z) lo into above and
+   F1 = (B'(z) + 1) hi - B'(z) lo into F1 (lo = f_j, hi = f_{j+1}, z = a (v_{j+1/2} - c)), so that
+   J / dv = s sigma / dv^2 (F0 - kappa F1) is the flux at the drift c corrected to first order in the
+   Newton step kappa (see the header); with sums, R += sigma F0 and R' -= dv F1; with update,
+   row += ws (F0 - below), ws = sign s sigma / dv^2. With the tables, e^z = e^{a v} e^{-a c}
+   (vectorised); without them (a vmax >= 300, where e^z could overflow), VfpaBernoulli cell by cell.
+   The flags are constants once inlined (see FaceRow): each variant is one loop. */
+static inline void FaceRowWith(PetscBool tables, PetscBool sums, PetscBool update, const VfpaFokkerPlanck fp, PetscInt j, const PetscScalar *restrict lo, const PetscScalar *restrict hi, const PetscReal *restrict below, PetscReal *restrict above, PetscReal *restrict F1, PetscScalar *restrict row)
 {
   const PetscInt            xm = fp->grid->xm;
-  const PetscReal           a = fp->a, v = fp->grid->vface[j];
-  const PetscReal *restrict c = fp->c, *restrict ecol = fp->ecol;
+  const PetscReal           a = fp->a, v = fp->grid->vface[j], ev = tables ? fp->efield[j] : 0, sigma = fp->sigma, dv = fp->grid->dv;
+  const PetscReal *restrict c = fp->c, *restrict ecol = fp->ecol, *restrict ws = fp->ws;
+  PetscReal *restrict       R = fp->sums, *restrict dR = fp->sums + xm;
 
-  if (!fp->efield) {
-    for (PetscInt b = 0; b < xm; b++) {
-      const PetscReal z = a * (v - c[b]);
-      PetscReal       B, dB;
-      VfpaBernoulli(z, &B, &dB);
-      F0[b] = (B + z) * hi[b] - B * lo[b];
-      F1[b] = (dB + 1) * hi[b] - dB * lo[b];
-    }
-    return;
-  }
-  const PetscReal ev = fp->efield[j];
   for (PetscInt b = 0; b < xm; b++) {
     const PetscReal z = a * (v - c[b]);
-    PetscReal       B, dB;
-    BernoulliFromExp(z, ev * ecol[b], &B, &dB);
-    F0[b] = (B + z) * hi[b] - B * lo[b];
-    F1[b] = (dB + 1) * hi[b] - dB * lo[b];
+    PetscReal       B, dB, F0, G;
+    if (tables) BernoulliFromExp(z, ev * ecol[b], &B, &dB);
+    else VfpaBernoulli(z, &B, &dB);
+    F0       = (B + z) * hi[b] - B * lo[b];
+    G        = (dB + 1) * hi[b] - dB * lo[b];
+    above[b] = F0;
+    F1[b]    = G;
+    if (sums) {
+      R[b] += sigma * F0;
+      dR[b] -= dv * G;
+    }
+    if (update) row[b] += ws[b] * (F0 - below[b]);
+  }
+}
+
+/* FaceRowWith for an interior face; row (NULL: no update) implies sums. */
+static void FaceRow(const VfpaFokkerPlanck fp, PetscInt j, const PetscScalar *lo, const PetscScalar *hi, const PetscReal *below, PetscReal *above, PetscReal *F1, PetscBool sums, PetscScalar *row)
+{
+  if (fp->efield) {
+    if (row) FaceRowWith(PETSC_TRUE, PETSC_TRUE, PETSC_TRUE, fp, j, lo, hi, below, above, F1, row);
+    else if (sums) FaceRowWith(PETSC_TRUE, PETSC_TRUE, PETSC_FALSE, fp, j, lo, hi, below, above, F1, row);
+    else FaceRowWith(PETSC_TRUE, PETSC_FALSE, PETSC_FALSE, fp, j, lo, hi, below, above, F1, row);
+  } else {
+    if (row) FaceRowWith(PETSC_FALSE, PETSC_TRUE, PETSC_TRUE, fp, j, lo, hi, below, above, F1, row);
+    else if (sums) FaceRowWith(PETSC_FALSE, PETSC_TRUE, PETSC_FALSE, fp, j, lo, hi, below, above, F1, row);
+    else FaceRowWith(PETSC_FALSE, PETSC_FALSE, PETSC_FALSE, fp, j, lo, hi, below, above, F1, row);
   }
 }
 
@@ -157,27 +171,22 @@ static void FacePass(const VfpaFokkerPlanck fp, const PetscScalar *const *f, con
 {
   VfpaGrid            g = fp->grid;
   const PetscInt      xs = g->xs, xm = g->xm;
-  const PetscReal     weight = sign * fp->sigma / (g->dv * g->dv), sigma = fp->sigma, dv = g->dv;
-  PetscReal *restrict R = fp->sums, *restrict dR = fp->sums + xm, *restrict below = fp->below, *restrict above = fp->above;
+  const PetscReal     weight = sign * fp->sigma / (g->dv * g->dv);
+  PetscReal *restrict below = fp->below, *restrict above = fp->above, *restrict ws = fp->ws;
 
   PetscArrayzero(fp->sums, 2 * xm);
   PetscArrayzero(below, xm);
+  if (rhs)
+    for (PetscInt b = 0; b < xm; b++) ws[b] = weight * s[xs + b];
   for (PetscInt j = g->vs - 1; j < g->vs + g->vm; j++) {
-    PetscReal *restrict F1 = fp->F1 + (j - g->vs + 1) * xm, *swap;
+    PetscReal *restrict   F1  = fp->F1 + (j - g->vs + 1) * xm, *swap;
+    PetscScalar *restrict row = j >= g->vs && rhs ? rhs[j] + xs : NULL;
     if (j < 0 || j >= g->nv - 1) {
       PetscArrayzero(above, xm);
       PetscArrayzero(F1, xm);
-    } else FaceTerms(fp, j, f[j] + xs, f[j + 1] + xs, above, F1);
-    if (j >= g->vs)
-      for (PetscInt b = 0; b < xm; b++) {
-        R[b] += sigma * above[b];
-        dR[b] -= dv * F1[b];
-      }
-    if (j >= g->vs && rhs) {
-      const PetscReal *restrict sx  = s + xs;
-      PetscScalar *restrict     row = rhs[j] + xs;
-      for (PetscInt b = 0; b < xm; b++) row[b] += weight * sx[b] * (above[b] - below[b]);
-    }
+      if (row)
+        for (PetscInt b = 0; b < xm; b++) row[b] += ws[b] * (above[b] - below[b]);
+    } else FaceRow(fp, j, f[j] + xs, f[j + 1] + xs, below, above, F1, (PetscBool)(j >= g->vs), row);
     swap  = below;
     below = above;
     above = swap;
@@ -185,18 +194,20 @@ static void FacePass(const VfpaFokkerPlanck fp, const PetscScalar *const *f, con
 }
 
 /* rhs_j -= s sigma / dv^2 kappa (F1_{j+1/2} - F1_{j-1/2}) on the owned rows: the first-order drift
-   correction of the fluxes. Memory: F1 read once, rhs read and written once. */
+   correction of the fluxes (the weight s sigma / dv^2 kappa per x cell into fp->ws first). Memory:
+   F1 read once, rhs read and written once. */
 static void AddDriftCorrection(const VfpaFokkerPlanck fp, const PetscReal *s, PetscScalar **rhs)
 {
   VfpaGrid                  g = fp->grid;
   const PetscInt            xs = g->xs, xm = g->xm;
   const PetscReal           scale = fp->sigma / (g->dv * g->dv);
-  const PetscReal *restrict kappa = fp->kappa, *restrict sx = s + xs;
+  PetscReal *restrict       wk = fp->ws;
 
+  for (PetscInt b = 0; b < xm; b++) wk[b] = scale * s[xs + b] * fp->kappa[b];
   for (PetscInt j = g->vs; j < g->vs + g->vm; j++) {
     const PetscReal *restrict up = fp->F1 + (j - g->vs + 1) * xm, *restrict down = up - xm;
     PetscScalar *restrict     row = rhs[j] + xs;
-    for (PetscInt b = 0; b < xm; b++) row[b] -= scale * sx[b] * kappa[b] * (up[b] - down[b]);
+    for (PetscInt b = 0; b < xm; b++) row[b] -= wk[b] * (up[b] - down[b]);
   }
 }
 
