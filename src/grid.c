@@ -130,7 +130,7 @@ static PetscErrorCode CreateGhostScatter(VfpaGrid grid)
 
 /* The halo exchange, what DMGlobalToLocal does: the owned cells of U copied row by row into the
    ghosted local vector (a memory copy, 16 bytes per cell), then the ghost cells by the scatter.
-   PETSc's own exchange moves every cell through an index list, about three times slower. With
+   PETSc's own exchange moves every cell through an index list, more than twice as slowly. With
    visit, each row is handed over while it is in cache (the velocity moments are summed so). */
 PetscErrorCode VfpaGridGlobalToLocal(VfpaGrid grid, Vec U, Vec Uloc, VfpaRowVisitor visit, void *ctx)
 {

@@ -213,6 +213,7 @@ def checkpoint_triggers_keep_and_max_walltime():
     run = vfpa_fails("trig_maxwall", *CASE, "-nx", 128, "-ts_max_time", 50, "-max_walltime", "00:00:04", np_=2)
     elapsed = time.time() - start
     check(run.rc == 3 and "-max_walltime is near" in run.proc.stdout, f"-max_walltime: exit {run.rc}\n{run.proc.stdout[-800:]}")
-    check(elapsed < 8 and checkpoints(run.outdir), f"-max_walltime 4 s: stopped after {elapsed:.1f} s with {len(checkpoints(run.outdir))} checkpoints")
+    # to t = 50 the run would take about 30 s here; start-up (MPI, PETSc) comes on top of the 4 s
+    check(elapsed < 10 and checkpoints(run.outdir), f"-max_walltime 4 s: stopped after {elapsed:.1f} s with {len(checkpoints(run.outdir))} checkpoints")
     run = vfpa_fails("trig_badwall", *CASE, "-max_walltime", "4 hours")
     check(run.rc == 2 and "-max_walltime '4 hours'" in run.proc.stderr, run.proc.stderr[-500:])
