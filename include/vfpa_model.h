@@ -36,7 +36,6 @@ struct _p_VfpaModel {
   VfpaStateKey     fields_key;  /* the state of the moments and the protocol's s and [u] */
   VfpaStateKey     drift_key;   /* the state of the Fokker-Planck drift */
   PetscReal        shift;       /* IMEX: the shift of the last Jacobian */
-  Vec              drift_response; /* IMEX: d(d_v J)/dc of every x column at the last Jacobian's state */
 };
 
 PETSC_EXTERN PetscErrorCode VfpaModelCreate(MPI_Comm, VfpaModel *);
@@ -55,5 +54,6 @@ PETSC_EXTERN PetscErrorCode VfpaModelRHSFunction(TS, PetscReal, Vec, Vec, void *
 PETSC_EXTERN PetscErrorCode VfpaModelRHSTransport(TS, PetscReal, Vec, Vec, void *);
 PETSC_EXTERN PetscErrorCode VfpaModelIFunction(TS, PetscReal, Vec, Vec, Vec, void *);
 PETSC_EXTERN PetscErrorCode VfpaModelIJacobian(TS, PetscReal, Vec, Vec, PetscReal, Mat, Mat, void *);
+PETSC_EXTERN PetscErrorCode VfpaModelDriftResponse(VfpaModel, Vec);
 
 #endif

@@ -88,7 +88,6 @@ PetscErrorCode VfpaModelDestroy(VfpaModel *model)
     PetscCall(VfpaGridProfileDestroy(m->grid, &m->strength));
     PetscCall(VecDestroy(&m->Uloc));
   }
-  PetscCall(VecDestroy(&m->drift_response));
   PetscCall(VfpaMomentsDestroy(&m->moments));
   PetscCall(VfpaMMSDestroy(&m->mms));
   PetscCall(VfpaFokkerPlanckDestroy(&m->fp));
@@ -229,7 +228,6 @@ PetscErrorCode VfpaModelCreateJacobian(VfpaModel m, Mat *J)
   PetscCall(MatSetLocalToGlobalMapping(*J, ltog, ltog));
   PetscCall(MatSetStencil(*J, 2, dims, starts, 1));
   PetscCall(MatSetOption(*J, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE));
-  if (!m->drift_response) PetscCall(DMCreateGlobalVector(g->da, &m->drift_response));
   PetscFunctionReturn(0);
 }
 
@@ -297,22 +295,23 @@ PetscErrorCode VfpaModelIFunction(TS ts, PetscReal t, Vec U, Vec Udot, Vec F, vo
   PetscFunctionReturn(0);
 }
 
-/* The shift and d(d_v J)/dc of the drift computed last (the strength row stays zero). */
-static PetscErrorCode StoreDriftResponse(VfpaModel m, PetscReal shift)
+/* d = d(d_v J)/dc of every x column (the strength row zero) at the drift computed last: called by
+   the stage preconditioner's set-up right after the Jacobian, whose state that drift is. */
+PetscErrorCode VfpaModelDriftResponse(VfpaModel m, Vec d)
 {
-  PetscScalar **d;
+  PetscScalar **a;
 
   PetscFunctionBeginUser;
-  m->shift = shift;
-  PetscCall(DMDAVecGetArray(m->grid->da, m->drift_response, &d));
-  PetscCall(VfpaFokkerPlanckDriftResponse(m->fp, m->protocol->s, d));
-  PetscCall(DMDAVecRestoreArray(m->grid->da, m->drift_response, &d));
+  PetscCall(VecZeroEntries(d));
+  PetscCall(DMDAVecGetArray(m->grid->da, d, &a));
+  PetscCall(VfpaFokkerPlanckDriftResponse(m->fp, m->protocol->s, a));
+  PetscCall(DMDAVecRestoreArray(m->grid->da, d, &a));
   PetscFunctionReturn(0);
 }
 
 /* dF/dU + shift dF/dUdot with s, [u] and the drift frozen. A Newton step evaluates F at U just
    before, so the protocol's fields and the drift computed there are reused when they belong to U.
-   The response of every column to its drift is kept for the stage preconditioner (vfpa_stagepc.h). */
+   The shift is kept for the stage preconditioner (vfpa_stagepc.h). */
 PetscErrorCode VfpaModelIJacobian(TS ts, PetscReal t, Vec U, Vec Udot, PetscReal shift, Mat A, Mat P, void *ctx)
 {
   VfpaModel    m = (VfpaModel)ctx;
@@ -331,7 +330,7 @@ PetscErrorCode VfpaModelIJacobian(TS ts, PetscReal t, Vec U, Vec Udot, PetscReal
     PetscCall(RestoreLocalArray(m, &f));
   }
   PetscCall(VfpaFokkerPlanckAssemble(m->fp, m->protocol->s, shift, P));
-  PetscCall(StoreDriftResponse(m, shift));
+  m->shift = shift;
   if (g->owns_strength)
     for (PetscInt i = g->xs; i < g->xs + g->xm; i++) {
       MatStencil  row = {.i = i, .j = g->nv};

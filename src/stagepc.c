@@ -6,7 +6,8 @@
 typedef struct {
   VfpaModel   model;
   PC          column;         /* the Thomas solve of the assembled Jacobian A */
-  Vec         w;              /* A^{-1} of the drift response, column by column */
+  Vec         response;       /* the drift response d(d_v J)/dc, column by column */
+  Vec         w;              /* A^{-1} response */
   PetscReal  *w1, *z1;        /* per owned x cell: M1(w), M1(z) */
   KSP         ksp;            /* the momentum system of step 2 */
   Mat         T;
@@ -67,7 +68,8 @@ static PetscErrorCode AllocateWork(StagePC *ctx)
   VfpaGrid g = ctx->model->grid;
 
   PetscFunctionBeginUser;
-  PetscCall(VecDuplicate(ctx->model->drift_response, &ctx->w));
+  PetscCall(DMCreateGlobalVector(g->da, &ctx->response));
+  PetscCall(VecDuplicate(ctx->response, &ctx->w));
   PetscCall(PetscMalloc2(g->xm, &ctx->w1, g->xm, &ctx->z1));
   PetscCall(VfpaMomentsCreate(g, &ctx->trial));
   PetscCall(VfpaGridProfileCreate(g, &ctx->avg));
@@ -79,7 +81,8 @@ static PetscErrorCode AllocateWork(StagePC *ctx)
   PetscFunctionReturn(0);
 }
 
-/* Set up the Thomas solve for the new Jacobian, then w = A^{-1} (drift response) and M1(w). */
+/* Set up the Thomas solve for the new Jacobian, then w = A^{-1} (drift response) and M1(w). PETSc
+   sets a PC up right after the Jacobian changes, so the model's drift is that of the Jacobian. */
 static PetscErrorCode StagePCSetUp(PC pc)
 {
   StagePC           *ctx;
@@ -92,7 +95,8 @@ static PetscErrorCode StagePCSetUp(PC pc)
   PetscCall(PCSetOperators(ctx->column, A, P));
   PetscCall(PCSetUp(ctx->column));
   if (!ctx->w) PetscCall(AllocateWork(ctx));
-  PetscCall(PCApply(ctx->column, ctx->model->drift_response, ctx->w));
+  PetscCall(VfpaModelDriftResponse(ctx->model, ctx->response));
+  PetscCall(PCApply(ctx->column, ctx->response, ctx->w));
   PetscCall(VecGetArrayRead(ctx->w, &w));
   ColumnMomentum(ctx->model->grid, w, ctx->w1);
   PetscCall(VecRestoreArrayRead(ctx->w, &w));
@@ -160,6 +164,7 @@ static PetscErrorCode StagePCDestroy(PC pc)
   PetscFunctionBeginUser;
   PetscCall(PCShellGetContext(pc, &ctx));
   PetscCall(PCDestroy(&ctx->column));
+  PetscCall(VecDestroy(&ctx->response));
   PetscCall(VecDestroy(&ctx->w));
   PetscCall(KSPDestroy(&ctx->ksp));
   PetscCall(MatDestroy(&ctx->T));
