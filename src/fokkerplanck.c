@@ -77,7 +77,7 @@ PetscErrorCode VfpaFokkerPlanckSetUp(VfpaFokkerPlanck fp, VfpaGrid grid)
   fp->a      = grid->dv / fp->sigma;
   PetscCall(PetscMalloc4(xm, &fp->c, xm, &fp->kappa, 2 * xm, &fp->sums, xm, &fp->ecol));
   PetscCall(PetscMalloc4(xm, &fp->below, xm, &fp->above, xm, &fp->ws, (grid->vm + 1) * xm, &fp->F1));
-  PetscCall(PetscMalloc2(2 * xm, &fp->coef_below, 2 * xm, &fp->coef_above));
+  PetscCall(PetscMalloc3(2 * xm, &fp->coef_below, 2 * xm, &fp->coef_above, 3 * xm, &fp->bands));
   /* e^{a v_{j+1/2}} e^{-a c} = e^z for the local faces, unless the factors could overflow */
   if (fp->a * grid->vmax < 300) {
     PetscCall(PetscMalloc1(grid->nv - 1, &fp->efield));
@@ -99,7 +99,7 @@ PetscErrorCode VfpaFokkerPlanckDestroy(VfpaFokkerPlanck *fp)
   if (!*fp) PetscFunctionReturn(0);
   PetscCall(PetscFree4((*fp)->c, (*fp)->kappa, (*fp)->sums, (*fp)->ecol));
   PetscCall(PetscFree4((*fp)->below, (*fp)->above, (*fp)->ws, (*fp)->F1));
-  PetscCall(PetscFree2((*fp)->coef_below, (*fp)->coef_above));
+  PetscCall(PetscFree3((*fp)->coef_below, (*fp)->coef_above, (*fp)->bands));
   PetscCall(PetscFree((*fp)->efield));
   PetscCall(PetscFree(*fp));
   PetscFunctionReturn(0);
@@ -278,21 +278,76 @@ PetscErrorCode VfpaFokkerPlanckDriftResponse(VfpaFokkerPlanck fp, const PetscRea
 
 /* The coefficients P = B(-z) - kappa (B'(z) + 1) and Q = B(z) - kappa B'(z) of face j for every owned
    x cell (coef[b] = P, coef[xm + b] = Q): the Scharfetter-Gummel weights at the drift, corrected to
-   first order in the last Newton step, so that J / dv = s sigma / dv^2 (P f_{j+1} - Q f_j). */
-static void FaceCoefficients(const VfpaFokkerPlanck fp, PetscInt j, PetscReal *restrict coef)
+   first order in the last Newton step, so that J / dv = s sigma / dv^2 (P f_{j+1} - Q f_j). As in
+   FaceRowWith, the flag is a constant once inlined. */
+static inline void FaceCoefficientsWith(PetscBool tables, const VfpaFokkerPlanck fp, PetscInt j, PetscReal *restrict coef)
 {
   const PetscInt            xm = fp->grid->xm;
-  const PetscReal           a = fp->a, v = fp->grid->vface[j];
+  const PetscReal           a = fp->a, v = fp->grid->vface[j], ev = tables ? fp->efield[j] : 0;
   const PetscReal *restrict c = fp->c, *restrict ecol = fp->ecol, *restrict kappa = fp->kappa;
 
   for (PetscInt b = 0; b < xm; b++) {
     const PetscReal z = a * (v - c[b]);
     PetscReal       B, dB;
-    if (fp->efield) BernoulliFromExp(z, fp->efield[j] * ecol[b], &B, &dB);
+    if (tables) BernoulliFromExp(z, ev * ecol[b], &B, &dB);
     else VfpaBernoulli(z, &B, &dB);
     coef[b]      = B + z - kappa[b] * (dB + 1);
     coef[xm + b] = B - kappa[b] * dB;
   }
+}
+
+/* FaceCoefficientsWith, and zero at the walls j = -1/2 and nv - 1/2, which carry no flux. */
+static void FaceCoefficients(const VfpaFokkerPlanck fp, PetscInt j, PetscReal *coef)
+{
+  if (j < 0 || j >= fp->grid->nv - 1) PetscArrayzero(coef, 2 * fp->grid->xm);
+  else if (fp->efield) FaceCoefficientsWith(PETSC_TRUE, fp, j, coef);
+  else FaceCoefficientsWith(PETSC_FALSE, fp, j, coef);
+}
+
+/* The three bands of the rows of velocity j, from the coefficients of the faces below and above it
+   (w = s sigma / dv^2 in fp->ws): band[b] = A_{j,j-1} = -w Q_{j-1/2},
+   band[xm + b] = A_{j,j} = shift + w P_{j-1/2} + w Q_{j+1/2}, band[2 xm + b] = A_{j,j+1} = -w P_{j+1/2}. */
+static void RowBands(const VfpaFokkerPlanck fp, PetscReal shift, const PetscReal *restrict below, const PetscReal *restrict above, PetscReal *restrict band)
+{
+  const PetscInt            xm = fp->grid->xm;
+  const PetscReal *restrict w  = fp->ws;
+
+  for (PetscInt b = 0; b < xm; b++) {
+    band[b]          = -w[b] * below[xm + b];
+    band[xm + b]     = shift + (w[b] * below[b] + w[b] * above[xm + b]);
+    band[2 * xm + b] = -w[b] * above[b];
+  }
+}
+
+/* The bands of velocity j into its rows of A: in place in the CSR values when given (row r = (j - vs)
+   xm + b holds [f_{j-1}, f_j, f_{j+1}], without the neighbours beyond the walls), otherwise by
+   MatSetValuesStencil. */
+static PetscErrorCode WriteRows(VfpaGrid g, PetscInt j, const PetscReal *band, const PetscInt *ia, PetscScalar *values, Mat A)
+{
+  const PetscInt  xs = g->xs, xm = g->xm, lower = j > 0, upper = j < g->nv - 1;
+  const PetscReal *lo = band, *di = band + xm, *up = band + 2 * xm;
+
+  PetscFunctionBeginUser;
+  if (values) {
+    const PetscInt *restrict start = ia + (j - g->vs) * xm;
+    for (PetscInt b = 0; b < xm; b++) {
+      PetscScalar *row = values + start[b];
+      if (lower) *row++ = lo[b];
+      *row++ = di[b];
+      if (upper) *row = up[b];
+    }
+    PetscFunctionReturn(0);
+  }
+  for (PetscInt b = 0; b < xm; b++) {
+    MatStencil  rowst = {.i = xs + b, .j = j}, cols[3];
+    PetscScalar vals[3];
+    PetscInt    n = 0;
+    if (lower) cols[n] = (MatStencil){.i = xs + b, .j = j - 1}, vals[n++] = lo[b];
+    cols[n] = rowst, vals[n++] = di[b];
+    if (upper) cols[n] = (MatStencil){.i = xs + b, .j = j + 1}, vals[n++] = up[b];
+    PetscCall(MatSetValuesStencil(A, 1, &rowst, n, cols, vals, INSERT_VALUES));
+  }
+  PetscFunctionReturn(0);
 }
 
 /* rhs[j][i] += (J_{j+1/2} - J_{j-1/2}) / dv on the owned cells, with zero flux at the walls.
@@ -332,7 +387,8 @@ static PetscErrorCode DirectFillArrays(VfpaFokkerPlanck fp, Mat A, Mat *block, c
 
 /* A = shift I - d(d_v J)/df with s and the face coefficients of the last drift computation frozen: a
    tridiagonal block per x column, written in place once the pattern exists (see DirectFillArrays).
-   Rows outside the velocity grid (the strength row) are not touched here. */
+   Rows outside the velocity grid (the strength row) are not touched here. Memory: F1 is not read;
+   per cell, the bands (3 doubles) written once and copied into the matrix. */
 PetscErrorCode VfpaFokkerPlanckAssemble(VfpaFokkerPlanck fp, const PetscReal *s, PetscReal shift, Mat A)
 {
   VfpaGrid        g  = fp->grid;
@@ -346,34 +402,13 @@ PetscErrorCode VfpaFokkerPlanckAssemble(VfpaFokkerPlanck fp, const PetscReal *s,
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(VFPA_FokkerPlanck, 0, 0, 0, 0));
   PetscCall(DirectFillArrays(fp, A, &block, &ia, &ja, &values));
-  if (g->vs > 0) FaceCoefficients(fp, g->vs - 1, below);
+  for (PetscInt b = 0; b < xm; b++) fp->ws[b] = s[xs + b] * fp->sigma / (g->dv * g->dv);
+  FaceCoefficients(fp, g->vs - 1, below);
   for (PetscInt j = g->vs; j < g->vs + g->vm; j++) {
     PetscReal *swap;
-    if (j < g->nv - 1) FaceCoefficients(fp, j, above);
-    for (PetscInt b = 0; b < xm; b++) {
-      const PetscReal scale = s[xs + b] * fp->sigma / (g->dv * g->dv);
-      PetscScalar     vals[3];
-      PetscInt        nv = 0, c = 0, cols[3];
-      PetscReal       diag = 0;
-      if (j > 0) { /* face j-1/2: J = scale (P f_j - Q f_{j-1}) */
-        cols[c++] = j - 1, vals[nv++] = -scale * below[xm + b];
-        diag += scale * below[b];
-      }
-      cols[c++] = j, vals[nv++] = 0;
-      if (j < g->nv - 1) { /* face j+1/2: J = scale (P f_{j+1} - Q f_j) */
-        cols[c++] = j + 1, vals[nv++] = -scale * above[b];
-        diag += scale * above[xm + b];
-      }
-      vals[j > 0] = shift + diag;
-      if (values) {
-        PetscScalar *row = values + ia[(j - g->vs) * xm + b];
-        for (PetscInt k = 0; k < nv; k++) row[k] = vals[k];
-      } else {
-        MatStencil rowst = {.i = xs + b, .j = j}, colst[3];
-        for (PetscInt k = 0; k < nv; k++) colst[k].i = xs + b, colst[k].j = cols[k];
-        PetscCall(MatSetValuesStencil(A, 1, &rowst, nv, colst, vals, INSERT_VALUES));
-      }
-    }
+    FaceCoefficients(fp, j, above);
+    RowBands(fp, shift, below, above, fp->bands);
+    PetscCall(WriteRows(g, j, fp->bands, ia, values, A));
     swap  = below;
     below = above;
     above = swap;
