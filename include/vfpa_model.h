@@ -36,6 +36,8 @@ struct _p_VfpaModel {
   VfpaStateKey     fields_key;  /* the state of the moments and the protocol's s and [u] */
   VfpaStateKey     drift_key;   /* the state of the Fokker-Planck drift */
   PetscReal        shift;       /* IMEX: the shift of the last Jacobian */
+  PetscBool        keep_fp_term; /* IMEX: the IFunction keeps d_v J in fp_term (set by the stage preconditioner) */
+  Vec              fp_term;
 };
 
 PETSC_EXTERN PetscErrorCode VfpaModelCreate(MPI_Comm, VfpaModel *);

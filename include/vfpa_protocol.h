@@ -39,6 +39,7 @@ struct _p_VfpaProtocol {
   PetscBool        needs_convolution; /* rho_phi and (rho u)_phi are computed in every evaluation */
   PetscReal       *s, *avg_u, *rho_phi, *rhou_phi, *work; /* ghosted profiles */
   PetscReal       *linear_rhou_phi; /* VfpaProtocolAverageOf: (rho u)_phi of its moments (created on first use) */
+  PetscReal       *trial_phi[2]; /* VfpaProtocolFieldsOf: rho_phi, (rho u)_phi of its moments (created on first use) */
   PetscReal       *g;           /* segregation partition g_l(x_i): nsegments ghosted profiles */
   PetscReal       *sums;        /* segregation: 2 nsegments moments */
 };
@@ -51,6 +52,7 @@ PETSC_EXTERN PetscErrorCode VfpaProtocolDestroy(VfpaProtocol *);
 PETSC_EXTERN PetscErrorCode VfpaProtocolIsTransported(VfpaProtocol, PetscBool *);
 PETSC_EXTERN PetscErrorCode VfpaProtocolApply(VfpaProtocol, VfpaMoments, const PetscReal *);
 PETSC_EXTERN PetscErrorCode VfpaProtocolAverageOf(VfpaProtocol, VfpaMoments, PetscReal *);
+PETSC_EXTERN PetscErrorCode VfpaProtocolFieldsOf(VfpaProtocol, VfpaMoments, const PetscReal *, PetscReal *, PetscReal *);
 PETSC_EXTERN PetscErrorCode VfpaProtocolInitialStrength(VfpaProtocol, VfpaMoments, PetscReal *);
 PETSC_EXTERN PetscErrorCode VfpaProtocolWeight(VfpaProtocol, VfpaMoments, PetscReal *);
 

@@ -88,6 +88,7 @@ PetscErrorCode VfpaModelDestroy(VfpaModel *model)
     PetscCall(VfpaGridProfileDestroy(m->grid, &m->strength));
     PetscCall(VecDestroy(&m->Uloc));
   }
+  PetscCall(VecDestroy(&m->fp_term));
   PetscCall(VfpaMomentsDestroy(&m->moments));
   PetscCall(VfpaMMSDestroy(&m->mms));
   PetscCall(VfpaFokkerPlanckDestroy(&m->fp));
@@ -274,24 +275,29 @@ PetscErrorCode VfpaModelRHSTransport(TS ts, PetscReal t, Vec U, Vec F, void *ctx
   PetscFunctionReturn(0);
 }
 
-/* IMEX, implicit part: F = Udot - d_v J(U) on the f rows and F = Udot on the strength row. */
+/* IMEX, implicit part: F = Udot - d_v J(U) on the f rows and F = Udot on the strength row (d_v J
+   kept in m->fp_term when m->keep_fp_term is set). */
 PetscErrorCode VfpaModelIFunction(TS ts, PetscReal t, Vec U, Vec Udot, Vec F, void *ctx)
 {
   VfpaModel                 m = (VfpaModel)ctx;
+  Vec                       term;
   const PetscScalar *const *f;
   PetscScalar             **rhs;
 
   PetscFunctionBeginUser;
   (void)ts, (void)t;
+  if (m->keep_fp_term && !m->fp_term) PetscCall(VecDuplicate(F, &m->fp_term));
+  term = m->keep_fp_term ? m->fp_term : F;
   PetscCall(GetLocalArray(m, U, PETSC_TRUE, &f));
   PetscCall(EvaluateProtocol(m, f));
-  PetscCall(VecZeroEntries(F));
-  PetscCall(DMDAVecGetArray(m->grid->da, F, &rhs));
+  PetscCall(VecZeroEntries(term));
+  PetscCall(DMDAVecGetArray(m->grid->da, term, &rhs));
   PetscCall(VfpaFokkerPlanckApply(m->fp, f, m->moments, m->protocol->s, m->protocol->avg_u, rhs));
   m->drift_key = m->local_key;
-  PetscCall(DMDAVecRestoreArray(m->grid->da, F, &rhs));
+  PetscCall(DMDAVecRestoreArray(m->grid->da, term, &rhs));
   PetscCall(RestoreLocalArray(m, &f));
-  PetscCall(VecAYPX(F, -1, Udot));
+  if (m->keep_fp_term) PetscCall(VecWAXPY(F, -1, m->fp_term, Udot));
+  else PetscCall(VecAYPX(F, -1, Udot));
   PetscFunctionReturn(0);
 }
 

@@ -265,6 +265,8 @@ PetscErrorCode VfpaProtocolDestroy(VfpaProtocol *protocol)
     PetscCall(VfpaGridProfileDestroy(p->grid, &p->rhou_phi));
     PetscCall(VfpaGridProfileDestroy(p->grid, &p->work));
     if (p->linear_rhou_phi) PetscCall(VfpaGridProfileDestroy(p->grid, &p->linear_rhou_phi));
+    for (PetscInt k = 0; k < 2; k++)
+      if (p->trial_phi[k]) PetscCall(VfpaGridProfileDestroy(p->grid, &p->trial_phi[k]));
   }
   PetscCall(PetscFree2(p->g, p->sums));
   PetscCall(PetscFree(*protocol));
@@ -336,6 +338,23 @@ PetscErrorCode VfpaProtocolAverageOf(VfpaProtocol p, VfpaMoments m, PetscReal *a
   p->avg_u    = avg_u;
   p->rhou_phi = rhou_phi;
   PetscCall(PetscLogEventEnd(VFPA_Averaging, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* s and [u] of the moments m into the ghosted profiles s_out and avg_out (valid on the owned cells;
+   strength: the transported s, s-model only), leaving the protocol's own s and [u], those of the
+   last VfpaProtocolApply(), as they are. */
+PetscErrorCode VfpaProtocolFieldsOf(VfpaProtocol p, VfpaMoments m, const PetscReal *strength, PetscReal *s_out, PetscReal *avg_out)
+{
+  VfpaGrid   g       = p->grid;
+  PetscReal *keep[4] = {p->s, p->avg_u, p->rho_phi, p->rhou_phi};
+
+  PetscFunctionBeginUser;
+  if (!p->trial_phi[0])
+    for (PetscInt k = 0; k < 2; k++) PetscCall(VfpaGridProfileCreate(g, &p->trial_phi[k]));
+  p->s = s_out, p->avg_u = avg_out, p->rho_phi = p->trial_phi[0], p->rhou_phi = p->trial_phi[1];
+  PetscCall(VfpaProtocolApply(p, m, strength));
+  p->s = keep[0], p->avg_u = keep[1], p->rho_phi = keep[2], p->rhou_phi = keep[3];
   PetscFunctionReturn(0);
 }
 

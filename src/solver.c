@@ -55,11 +55,13 @@ static PetscErrorCode RegisterIMEXSSP4L(void)
 /* Defaults that users may override with the usual -ts_*, -snes_*, -ksp_*, -pc_* options: an SSP
    Runge-Kutta integrator; for IMEX, full Newton steps on each implicit stage with the Jacobian built
    once per stage (-snes_lag_jacobian 50, not persisting across solves). With whole velocity columns
-   per rank and the momentum drift, the stage preconditioner keeps mass and momentum exact at every
-   Newton step (vfpa_stagepc.h), so a stage is solved until its residual has dropped by 1e-8, far
-   below the time-stepping error. Otherwise the Jacobian freezes s, [u] and the drift, any residual
-   left would leak into the momentum, and stages are solved to round-off (until the Newton step is
-   below 1e-13 of the state). */
+   per rank and the momentum drift, the stage preconditioner inverts the exact stage Jacobian to
+   about 1e-5 and keeps mass and momentum exact at every Newton step (vfpa_stagepc.h): the first
+   Newton step usually cuts the residual by 1e-6 or more, and a stage stops once its residual has
+   dropped by 1e-5. The stage error left is far below the time-stepping error (tests/bench: the
+   final error is unchanged to three digits from stages solved to 1e-8). Otherwise the Jacobian
+   freezes s, [u] and the drift, any residual left would leak into the momentum, and stages are
+   solved to round-off (until the Newton step is below 1e-13 of the state). */
 static PetscErrorCode ConfigureTS(VfpaSolver s)
 {
   static const char *const types[] = {"ssp", "rk", "euler", "arkimex", NULL};
@@ -97,7 +99,7 @@ static PetscErrorCode ConfigureTS(VfpaSolver s)
     PetscCall(KSPGetPC(ksp, &pc));
     if (s->model->fp->drift_rule == VFPA_DRIFT_MOMENTUM) {
       PetscCall(VfpaStagePCSet(pc, s->model));
-      PetscCall(SNESSetTolerances(snes, 1e-50, 1e-8, 1e-13, 50, PETSC_DEFAULT));
+      PetscCall(SNESSetTolerances(snes, 1e-50, 1e-5, 1e-13, 50, PETSC_DEFAULT));
     } else PetscCall(VfpaColumnPCSet(pc, s->model->grid));
   }
   PetscCall(TSSetFromOptions(s->ts));

@@ -8,7 +8,10 @@ typedef struct {
   PC          column;         /* the Thomas solve of the assembled Jacobian A */
   Vec         response;       /* the drift response d(d_v J)/dc, column by column */
   Vec         w;              /* A^{-1} response */
-  PetscReal  *w1, *z1;        /* per owned x cell: M1(w), M1(z) */
+  PetscReal  *w1, *z1, *m0, *m1; /* per owned x cell: M1(w), M1(z), M0(x), M1(x) */
+  PetscReal  *ds, *c;         /* per owned x cell: the change of s, the density response of rho [u] */
+  Vec         folded;         /* s not constant: x with the change of s moved into the f rows */
+  PetscReal  *s1, *avg1;      /* ghosted profiles: s and [u] at the perturbed density */
   KSP         ksp;            /* the momentum system of step 2 */
   Mat         T;
   Vec         rhs, momenta;   /* its right-hand side and its solution Y1 */
@@ -16,17 +19,22 @@ typedef struct {
   PetscReal  *avg;            /* ghosted profile: [u](Y1) */
 } StagePC;
 
-/* Momentum M1 = dv sum_j v_j a_j of every owned column of the local part a of a global vector
-   (row r = j xm + b; all of v on this rank). */
-static void ColumnMomentum(VfpaGrid g, const PetscScalar *a, PetscReal *m1)
+/* Mass M0 = dv sum_j a_j (unless m0 is NULL) and momentum M1 = dv sum_j v_j a_j (unless m1 is
+   NULL) of every owned column of the local part a of a global vector (row r = j xm + b; all of v on
+   this rank). */
+static void ColumnMoments(VfpaGrid g, const PetscScalar *a, PetscReal *m0, PetscReal *m1)
 {
   const PetscInt xm = g->xm;
 
-  PetscArrayzero(m1, xm);
+  if (m0) PetscArrayzero(m0, xm);
+  if (m1) PetscArrayzero(m1, xm);
   for (PetscInt j = 0; j < g->nv; j++) {
     const PetscScalar *restrict row = a + j * xm;
     const PetscReal             v   = g->v[j] * g->dv;
-    for (PetscInt b = 0; b < xm; b++) m1[b] += v * row[b];
+    if (m0)
+      for (PetscInt b = 0; b < xm; b++) m0[b] += g->dv * row[b];
+    if (m1)
+      for (PetscInt b = 0; b < xm; b++) m1[b] += v * row[b];
   }
 }
 
@@ -70,7 +78,10 @@ static PetscErrorCode AllocateWork(StagePC *ctx)
   PetscFunctionBeginUser;
   PetscCall(DMCreateGlobalVector(g->da, &ctx->response));
   PetscCall(VecDuplicate(ctx->response, &ctx->w));
-  PetscCall(PetscMalloc2(g->xm, &ctx->w1, g->xm, &ctx->z1));
+  PetscCall(PetscMalloc6(g->xm, &ctx->w1, g->xm, &ctx->z1, g->xm, &ctx->m0, g->xm, &ctx->m1, g->xm, &ctx->ds, g->xm, &ctx->c));
+  PetscCall(VfpaGridProfileCreate(g, &ctx->s1));
+  PetscCall(VfpaGridProfileCreate(g, &ctx->avg1));
+  if (ctx->model->keep_fp_term) PetscCall(VecDuplicate(ctx->response, &ctx->folded));
   PetscCall(VfpaMomentsCreate(g, &ctx->trial));
   PetscCall(VfpaGridProfileCreate(g, &ctx->avg));
   PetscCall(VecCreateMPI(ctx->model->comm, g->xm, g->nx, &ctx->rhs));
@@ -98,18 +109,109 @@ static PetscErrorCode StagePCSetUp(PC pc)
   PetscCall(VfpaModelDriftResponse(ctx->model, ctx->response));
   PetscCall(PCApply(ctx->column, ctx->response, ctx->w));
   PetscCall(VecGetArrayRead(ctx->w, &w));
-  ColumnMomentum(ctx->model->grid, w, ctx->w1);
+  ColumnMoments(ctx->model->grid, w, NULL, ctx->w1);
   PetscCall(VecRestoreArrayRead(ctx->w, &w));
   PetscFunctionReturn(0);
 }
 
-/* y = z + mu w (steps 1-3 of vfpa_stagepc.h). The model's moments and protocol fields are those of
-   the current Newton iterate: SNES evaluates the residual there just before solving. */
+/* delta s = D_rho s . delta rho (strength rules that follow the density) and
+   c = s D_rho(rho [u]) . delta rho on the owned x cells: how s and the momentum source
+   S = s (rho [u] - rho u) change with the mass change delta rho = M0(x) / shift of y, which only the
+   first Newton step of a stage brings. Difference quotients at the current momenta, with the step
+   scaled to 1e-7 of the density. */
+static PetscErrorCode DensityResponse(StagePC *ctx)
+{
+  VfpaModel       m = ctx->model;
+  VfpaGrid        g = m->grid;
+  VfpaMoments     now = m->moments, trial = ctx->trial;
+  VfpaProtocol    p = m->protocol;
+  const PetscReal *m0 = ctx->m0;
+  PetscReal       scale[2] = {0, 0}, eps;
+
+  PetscFunctionBeginUser;
+  for (PetscInt b = 0; b < g->xm; b++) {
+    scale[0] = PetscMax(scale[0], PetscAbsReal(m0[b] / m->shift));
+    scale[1] = PetscMax(scale[1], PetscAbsReal(now->rho[g->xs + b]));
+  }
+  PetscCallMPI(MPIU_Allreduce(MPI_IN_PLACE, scale, 2, MPIU_REAL, MPIU_MAX, m->comm));
+  PetscCall(PetscArrayzero(ctx->ds, g->xm));
+  PetscCall(PetscArrayzero(ctx->c, g->xm));
+  if (scale[0] == 0) PetscFunctionReturn(0);
+  eps = 1e-7 * scale[1] / scale[0];
+  for (PetscInt i = g->gxs; i < g->gxs + g->gxm; i++) {
+    const PetscInt b = i - g->xs;
+    trial->rho[i]    = now->rho[i] + (b >= 0 && b < g->xm ? eps * m0[b] / m->shift : 0);
+    trial->rhou[i]   = now->rhou[i];
+    trial->u[i]      = trial->rho[i] > 0 ? trial->rhou[i] / trial->rho[i] : 0;
+  }
+  PetscCall(VfpaProtocolFieldsOf(p, trial, m->strength, ctx->s1, ctx->avg1));
+  for (PetscInt b = 0; b < g->xm; b++) {
+    const PetscInt i = g->xs + b;
+    ctx->ds[b]       = (ctx->s1[i] - p->s[i]) / eps;
+    ctx->c[b]        = p->s[i] * (trial->rho[i] * ctx->avg1[i] - now->rho[i] * p->avg_u[i]) / eps;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* A strength s that changes with y: d_v J is linear in s, so -d(d_v J)/ds delta s =
+   -(delta s / s) d_v J column by column (d_v J of the current iterate, model->fp_term), moved to the
+   right-hand side: the f rows solve A y = x + (delta s / s) d_v J. delta s is ctx->ds, plus
+   y_s = x_s / shift from the strength row for the s-model. */
+static PetscErrorCode FoldStrengthChange(StagePC *ctx, Vec x)
+{
+  VfpaModel          m = ctx->model;
+  VfpaGrid           g = m->grid;
+  const PetscInt     xm = g->xm;
+  const PetscReal   *s = m->protocol->s + g->xs;
+  PetscReal         *ratio = ctx->z1; /* scratch until StagePCApply sets M1(z) */
+  const PetscScalar *xa, *term;
+  PetscScalar       *out;
+
+  PetscFunctionBeginUser;
+  PetscCall(VecGetArrayRead(x, &xa));
+  PetscCall(VecGetArrayRead(m->fp_term, &term));
+  PetscCall(VecGetArray(ctx->folded, &out));
+  for (PetscInt b = 0; b < xm; b++) {
+    const PetscReal ds = ctx->ds[b] + (m->transported ? xa[g->nv * xm + b] / m->shift : 0);
+    ratio[b]           = s[b] > 0 ? ds / s[b] : 0;
+  }
+  for (PetscInt j = 0; j < g->nv; j++) {
+    const PetscScalar *restrict in = xa + j * xm, *restrict t = term + j * xm;
+    PetscScalar *restrict       o = out + j * xm;
+    for (PetscInt b = 0; b < xm; b++) o[b] = in[b] + ratio[b] * t[b];
+  }
+  if (m->transported) PetscCall(PetscArraycpy(out + g->nv * xm, xa + g->nv * xm, xm));
+  PetscCall(VecRestoreArray(ctx->folded, &out));
+  PetscCall(VecRestoreArrayRead(m->fp_term, &term));
+  PetscCall(VecRestoreArrayRead(x, &xa));
+  PetscFunctionReturn(0);
+}
+
+/* For the symmetric protocols sum_i S_i = 0 whatever the moments, so the responses to the mass
+   change add nothing to the total momentum: the right-hand side b of the momenta keeps the total
+   of M1(x) exactly, the round-off of the difference quotients spread evenly over x. */
+static PetscErrorCode KeepTotalMomentum(StagePC *ctx, PetscReal *b)
+{
+  VfpaGrid  g      = ctx->model->grid;
+  PetscReal excess = 0;
+
+  PetscFunctionBeginUser;
+  for (PetscInt k = 0; k < g->xm; k++) excess += b[k] - ctx->m1[k];
+  PetscCall(VfpaGridSumOverRow(g, 1, &excess));
+  for (PetscInt k = 0; k < g->xm; k++) b[k] -= excess / g->nx;
+  PetscFunctionReturn(0);
+}
+
+/* y = z + mu w (steps 1-3 of vfpa_stagepc.h), with the response to the mass change of y added:
+   the change of s folded into the right-hand side (FoldStrengthChange) and the change of rho [u]
+   into that of the momenta. The model's moments and protocol fields are those of the current
+   Newton iterate: SNES evaluates the residual there just before solving. */
 static PetscErrorCode StagePCApply(PC pc, Vec x, Vec y)
 {
   StagePC           *ctx;
   VfpaModel          m;
   VfpaGrid           g;
+  Vec                rhs = x;
   const PetscScalar *xa, *w, *Y1;
   PetscScalar       *ya, *b;
   PetscReal         *mu;
@@ -117,14 +219,24 @@ static PetscErrorCode StagePCApply(PC pc, Vec x, Vec y)
   PetscFunctionBeginUser;
   PetscCall(PCShellGetContext(pc, &ctx));
   m = ctx->model, g = m->grid;
-  PetscCall(PCApply(ctx->column, x, y));
   PetscCall(VecGetArrayRead(x, &xa));
-  PetscCall(VecGetArray(ctx->rhs, &b));
-  ColumnMomentum(g, xa, b);
+  ColumnMoments(g, xa, ctx->m0, ctx->m1);
   PetscCall(VecRestoreArrayRead(x, &xa));
-  PetscCall(VecGetArray(y, &ya));
-  ColumnMomentum(g, ya, ctx->z1);
+  PetscCall(DensityResponse(ctx));
+  if (ctx->folded) {
+    PetscCall(FoldStrengthChange(ctx, x));
+    rhs = ctx->folded;
+  }
+  PetscCall(PCApply(ctx->column, rhs, y));
+  PetscCall(VecGetArrayRead(rhs, &xa));
+  PetscCall(VecGetArray(ctx->rhs, &b));
+  ColumnMoments(g, xa, NULL, b);
+  for (PetscInt k = 0; k < g->xm; k++) b[k] += ctx->c[k];
+  if (m->protocol->symmetric) PetscCall(KeepTotalMomentum(ctx, b));
   PetscCall(VecRestoreArray(ctx->rhs, &b));
+  PetscCall(VecRestoreArrayRead(rhs, &xa));
+  PetscCall(VecGetArray(y, &ya));
+  ColumnMoments(g, ya, NULL, ctx->z1);
   for (PetscInt i = g->gxs; i < g->gxs + g->gxm; i++) ctx->trial->rho[i] = m->moments->rho[i], ctx->trial->rhou[i] = 0, ctx->trial->u[i] = 0;
   PetscCall(KSPSolve(ctx->ksp, ctx->rhs, ctx->momenta));
   PetscCall(VecGetArrayRead(ctx->momenta, &Y1));
@@ -163,9 +275,11 @@ static PetscErrorCode StagePCDestroy(PC pc)
 
   PetscFunctionBeginUser;
   PetscCall(PCShellGetContext(pc, &ctx));
+  ctx->model->keep_fp_term = PETSC_FALSE;
   PetscCall(PCDestroy(&ctx->column));
   PetscCall(VecDestroy(&ctx->response));
   PetscCall(VecDestroy(&ctx->w));
+  PetscCall(VecDestroy(&ctx->folded));
   PetscCall(KSPDestroy(&ctx->ksp));
   PetscCall(MatDestroy(&ctx->T));
   PetscCall(VecDestroy(&ctx->rhs));
@@ -173,7 +287,9 @@ static PetscErrorCode StagePCDestroy(PC pc)
   if (ctx->trial) {
     PetscCall(VfpaMomentsDestroy(&ctx->trial));
     PetscCall(VfpaGridProfileDestroy(ctx->model->grid, &ctx->avg));
-    PetscCall(PetscFree2(ctx->w1, ctx->z1));
+    PetscCall(VfpaGridProfileDestroy(ctx->model->grid, &ctx->s1));
+    PetscCall(VfpaGridProfileDestroy(ctx->model->grid, &ctx->avg1));
+    PetscCall(PetscFree6(ctx->w1, ctx->z1, ctx->m0, ctx->m1, ctx->ds, ctx->c));
   }
   PetscCall(PetscFree(ctx));
   PetscFunctionReturn(0);
@@ -205,6 +321,8 @@ PetscErrorCode VfpaStagePCSet(PC pc, VfpaModel model)
   PetscFunctionBeginUser;
   PetscCall(PetscNew(&ctx));
   ctx->model = model;
+  /* a strength that changes with the state needs d_v J in FoldStrengthChange */
+  model->keep_fp_term = (PetscBool)(model->protocol->strength != VFPA_STRENGTH_CONSTANT);
   PetscCall(PCCreate(model->comm, &ctx->column));
   PetscCall(VfpaColumnPCSet(ctx->column, model->grid));
   PetscCall(CreateMomentumSolver(ctx));

@@ -1,8 +1,9 @@
 """The same run on 1, 2 and 4 ranks (4 as 2 x 2 in x and v) gives the same diagnostics.
 
-IMEX stages are solved to a residual 1e-8 of the initial one. With whole velocity columns per rank (1 and
-2 x 1) the same stage preconditioner runs and results agree to round-off; with v split (2 x 2) PETSc's
-default preconditioner takes other Newton iterates, so there the diagnostics agree to the stage tolerance."""
+With whole velocity columns per rank (1 and 2 x 1) the same IMEX stage preconditioner runs, stages stop
+once their residual has dropped by 1e-5 (usually after one Newton step), and results agree to round-off.
+With v split (2 x 2) PETSc's default preconditioner runs and stages are solved to round-off, so there the
+diagnostics agree to the stage tolerance of the other layouts (about 1e-6 relative here)."""
 import numpy as np
 
 from vfpatest import check, test, vfpa
@@ -30,4 +31,4 @@ def compare(protocol, ts, split_tolerance=1e-12):
 def same_diagnostics_on_1_2_4_ranks():
     for protocol in ["cucker_smale", "smodel", "segregation"]:
         compare(protocol, [])
-    compare("smodel", ["-ts_type", "arkimex"], split_tolerance=1e-8)
+    compare("smodel", ["-ts_type", "arkimex"], split_tolerance=1e-5)

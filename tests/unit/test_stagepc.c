@@ -4,7 +4,12 @@
    - with the stage preconditioner every Newton iterate has the exact momentum balance in every x
      column (the residual's momentum per column is round-off) and mass is kept;
    - Newton (a Jacobian per step) then converges quadratically, where the column Thomas solve
-     alone, which freezes [u], contracts by a fixed factor.
+     alone, which freezes [u], contracts by a fixed factor;
+   - at a state whose column masses (and s, for the s-model) differ from the stage data's, as at
+     a stage's first Newton step, the preconditioner inverts the exact stage Jacobian (applied by
+     a difference quotient) to 1e-4 (without the mass-change terms, 2e-2 to 4e-2): it includes how
+     s and rho [u] follow the mass change (Motsch-Tadmor: constant s; Cucker-Smale:
+     s = lambda rho_phi; s-model: s in the strength row).
    Needs whole velocity columns per rank: on a velocity split it checks nothing and says so. */
 #include "unit.h"
 #include "vfpa_columnpc.h"
@@ -20,7 +25,9 @@ static PetscReal Rough(VfpaGrid g, PetscInt i, PetscInt j)
   return w * PetscExpReal(-PetscSqr(v - 1.5 - 0.5 * PetscCosReal(2 * PETSC_PI * x / g->L)) / 0.6) + (2 - w) * PetscExpReal(-PetscSqr(v + 2) / 1.2) + 1e-3;
 }
 
-static PetscErrorCode MakeModel(VfpaModel *m, Vec *Z)
+/* The model for -protocol protocol and the data Z of the stage (the s-model's strength row: a
+   profile around lambda). */
+static PetscErrorCode MakeModel(const char protocol[], VfpaModel *m, Vec *Z)
 {
   VfpaParams    params;
   PetscScalar **z;
@@ -30,7 +37,7 @@ static PetscErrorCode MakeModel(VfpaModel *m, Vec *Z)
   PetscCall(PetscOptionsSetValue(NULL, "-nv", "48"));
   PetscCall(PetscOptionsSetValue(NULL, "-vmax", "6"));
   PetscCall(PetscOptionsSetValue(NULL, "-sigma", "0.7"));
-  PetscCall(PetscOptionsSetValue(NULL, "-protocol", "cucker_smale"));
+  PetscCall(PetscOptionsSetValue(NULL, "-protocol", protocol));
   PetscCall(PetscOptionsSetValue(NULL, "-lambda", "30"));
   PetscCall(PetscOptionsSetValue(NULL, "-kernel", "trig"));
   PetscCall(VfpaParamsCreate(&params));
@@ -42,6 +49,8 @@ static PetscErrorCode MakeModel(VfpaModel *m, Vec *Z)
   PetscCall(DMDAVecGetArray((*m)->grid->da, *Z, &z));
   for (PetscInt j = (*m)->grid->vs; j < (*m)->grid->vs + (*m)->grid->vm; j++)
     for (PetscInt i = (*m)->grid->xs; i < (*m)->grid->xs + (*m)->grid->xm; i++) z[j][i] = Rough((*m)->grid, i, j);
+  if ((*m)->grid->owns_strength)
+    for (PetscInt i = (*m)->grid->xs; i < (*m)->grid->xs + (*m)->grid->xm; i++) z[(*m)->grid->nv][i] = 30 * (1 + 0.3 * PetscSinReal(2 * PETSC_PI * (*m)->grid->x[i] / (*m)->grid->L));
   PetscCall(DMDAVecRestoreArray((*m)->grid->da, *Z, &z));
   PetscFunctionReturn(0);
 }
@@ -66,10 +75,36 @@ static PetscErrorCode ColumnMoments(VfpaGrid g, Vec F, PetscReal *mass, PetscRea
   PetscFunctionReturn(0);
 }
 
-/* NEWTON Newton steps from U = Z, the Jacobian of every iterate solved by the stage or the column
-   preconditioner. Residual norms in fnorm[0..NEWTON],
-   the largest column mass and momentum of the residual after the first step in mass, momentum. */
-static PetscErrorCode Newton(PetscBool stage, PetscReal fnorm[], PetscReal *mass, PetscReal *momentum)
+/* U = Z with every column's mass changed by up to 10% and, for the s-model, s by up to 5%: a Newton
+   start whose moments differ from the solution's, as a stage's first guess does. */
+static PetscErrorCode PerturbColumns(VfpaGrid g, Vec U)
+{
+  PetscScalar **u;
+
+  PetscFunctionBeginUser;
+  PetscCall(DMDAVecGetArray(g->da, U, &u));
+  for (PetscInt j = g->vs; j < g->vs + g->vm; j++)
+    for (PetscInt i = g->xs; i < g->xs + g->xm; i++) u[j][i] *= 1 + 0.1 * PetscCosReal(2 * PETSC_PI * g->x[i] / g->L);
+  if (g->owns_strength)
+    for (PetscInt i = g->xs; i < g->xs + g->xm; i++) u[g->nv][i] *= 1 + 0.05 * PetscCosReal(2 * PETSC_PI * g->x[i] / g->L);
+  PetscCall(DMDAVecRestoreArray(g->da, U, &u));
+  PetscFunctionReturn(0);
+}
+
+/* F = shift (U - Z) - d_v J(U), the residual of the stage equation (Udot: work space). */
+static PetscErrorCode StageResidual(VfpaModel m, Vec Z, Vec U, Vec Udot, Vec F)
+{
+  PetscFunctionBeginUser;
+  PetscCall(VecWAXPY(Udot, -1.0, Z, U));
+  PetscCall(VecScale(Udot, SHIFT));
+  PetscCall(VfpaModelIFunction(NULL, 0, U, Udot, F, m));
+  PetscFunctionReturn(0);
+}
+
+/* NEWTON Newton steps for -protocol protocol from U = Z, the Jacobian of every iterate solved by the
+   stage or the column preconditioner. Residual norms in fnorm[0..NEWTON], the largest column mass
+   and momentum of the residual after the first step in mass, momentum. */
+static PetscErrorCode Newton(const char protocol[], PetscBool stage, PetscReal fnorm[], PetscReal *mass, PetscReal *momentum)
 {
   VfpaModel m;
   Vec       Z, U, Udot, F, y;
@@ -78,7 +113,7 @@ static PetscErrorCode Newton(PetscBool stage, PetscReal fnorm[], PetscReal *mass
   PC        pc;
 
   PetscFunctionBeginUser;
-  PetscCall(MakeModel(&m, &Z));
+  PetscCall(MakeModel(protocol, &m, &Z));
   PetscCall(VfpaModelCreateJacobian(m, &J));
   PetscCall(VecDuplicate(Z, &U));
   PetscCall(VecDuplicate(Z, &Udot));
@@ -92,9 +127,7 @@ static PetscErrorCode Newton(PetscBool stage, PetscReal fnorm[], PetscReal *mass
   else PetscCall(VfpaColumnPCSet(pc, m->grid));
   *mass = *momentum = 0;
   for (PetscInt k = 0; k <= NEWTON; k++) {
-    PetscCall(VecWAXPY(Udot, -1.0, Z, U));
-    PetscCall(VecScale(Udot, SHIFT));
-    PetscCall(VfpaModelIFunction(NULL, 0, U, Udot, F, m));
+    PetscCall(StageResidual(m, Z, U, Udot, F));
     PetscCall(VecNorm(F, NORM_2, &fnorm[k]));
     if (k >= 1) {
       PetscReal m0, m1;
@@ -119,6 +152,60 @@ static PetscErrorCode Newton(PetscBool stage, PetscReal fnorm[], PetscReal *mass
   PetscFunctionReturn(0);
 }
 
+/* How well the stage preconditioner P inverts the exact stage Jacobian J at a state U whose column
+   masses (and s, for the s-model) differ from those of Z, as at a stage's first Newton step:
+   defect = |J y - x| / |x| for x = F(U) and y = P^{-1} x, J y by a difference quotient of F. */
+static PetscErrorCode InverseDefect(const char protocol[], PetscReal *defect)
+{
+  VfpaModel m;
+  Vec       Z, U, Udot, F, x, y, Uy;
+  Mat       J;
+  PC        pc;
+  PetscReal unorm, ynorm, eps;
+
+  PetscFunctionBeginUser;
+  PetscCall(MakeModel(protocol, &m, &Z));
+  PetscCall(VfpaModelCreateJacobian(m, &J));
+  PetscCall(VecDuplicate(Z, &U));
+  PetscCall(VecDuplicate(Z, &Udot));
+  PetscCall(VecDuplicate(Z, &F));
+  PetscCall(VecDuplicate(Z, &x));
+  PetscCall(VecDuplicate(Z, &y));
+  PetscCall(VecDuplicate(Z, &Uy));
+  PetscCall(PCCreate(PETSC_COMM_WORLD, &pc));
+  PetscCall(VfpaStagePCSet(pc, m));
+  PetscCall(VecCopy(Z, U));
+  PetscCall(PerturbColumns(m->grid, U));
+  PetscCall(StageResidual(m, Z, U, Udot, x)); /* sets the model's state to U for the Jacobian and P */
+  PetscCall(VfpaModelIJacobian(NULL, 0, U, Udot, SHIFT, J, J, m));
+  PetscCall(PCSetOperators(pc, J, J));
+  PetscCall(PCSetUp(pc));
+  PetscCall(StageResidual(m, Z, U, Udot, x)); /* first call after the set-up: P keeps d_v J from here on */
+  PetscCall(PCApply(pc, x, y));
+  PetscCall(VecNorm(U, NORM_2, &unorm));
+  PetscCall(VecNorm(y, NORM_2, &ynorm));
+  eps = 1e-7 * unorm / ynorm;
+  PetscCall(VecWAXPY(Uy, eps, y, U));
+  PetscCall(StageResidual(m, Z, Uy, Udot, F));
+  PetscCall(VecAXPY(F, -1, x));
+  PetscCall(VecScale(F, 1 / eps));
+  PetscCall(VecAXPY(F, -1, x));
+  PetscCall(VecNorm(F, NORM_2, defect));
+  PetscCall(VecNorm(x, NORM_2, &unorm));
+  *defect /= unorm;
+  PetscCall(PCDestroy(&pc));
+  PetscCall(MatDestroy(&J));
+  PetscCall(VecDestroy(&Z));
+  PetscCall(VecDestroy(&U));
+  PetscCall(VecDestroy(&Udot));
+  PetscCall(VecDestroy(&F));
+  PetscCall(VecDestroy(&x));
+  PetscCall(VecDestroy(&y));
+  PetscCall(VecDestroy(&Uy));
+  PetscCall(VfpaModelDestroy(&m));
+  PetscFunctionReturn(0);
+}
+
 int main(int argc, char **argv)
 {
   PetscReal stage[NEWTON + 1], column[NEWTON + 1], mass, momentum, column_mass, column_momentum;
@@ -132,8 +219,8 @@ int main(int argc, char **argv)
     PetscCall(PetscFinalize());
     return 0;
   }
-  PetscCall(Newton(PETSC_TRUE, stage, &mass, &momentum));
-  PetscCall(Newton(PETSC_FALSE, column, &column_mass, &column_momentum));
+  PetscCall(Newton("cucker_smale", PETSC_TRUE, stage, &mass, &momentum));
+  PetscCall(Newton("cucker_smale", PETSC_FALSE, column, &column_mass, &column_momentum));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "residual norms, stage PC: %.3e %.3e %.3e %.3e; column PC: %.3e %.3e %.3e %.3e; column momentum %.3e / %.3e\n", (double)stage[0], (double)stage[1], (double)stage[2],
                         (double)stage[3], (double)column[0], (double)column[1], (double)column[2], (double)column[3], (double)momentum, (double)column_momentum));
   EXPECT(mass <= 1e-12 * stage[0], "stage preconditioner: a column of the residual has mass %g (initial residual %g)", (double)mass, (double)stage[0]);
@@ -141,6 +228,13 @@ int main(int argc, char **argv)
   EXPECT(column_momentum > 1e3 * momentum, "the column preconditioner alone also balances momentum (%g): the test does not exercise the coupling", (double)column_momentum);
   EXPECT(stage[2] <= 1e-3 * stage[1], "stage preconditioner: Newton contracts by only %g", (double)(stage[2] / stage[1]));
   EXPECT(stage[2] / stage[1] <= 1e-2 * (column[2] / column[1]), "stage preconditioner: contraction %g is not 100 times the column preconditioner's %g", (double)(stage[2] / stage[1]), (double)(column[2] / column[1]));
+  for (PetscInt k = 0; k < 3; k++) {
+    const char *protocol = k == 0 ? "motsch_tadmor" : k == 1 ? "cucker_smale" : "smodel";
+    PetscReal   defect;
+    PetscCall(InverseDefect(protocol, &defect));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: |J P^-1 x - x| / |x| = %.3e\n", protocol, (double)defect));
+    EXPECT(defect <= 1e-4, "%s: the stage preconditioner inverts the exact stage Jacobian only to %g", protocol, (double)defect);
+  }
   PetscCall(UNIT_SUMMARY());
   PetscCall(PetscFinalize());
   return unit_failures ? 1 : 0;
