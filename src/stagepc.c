@@ -6,11 +6,10 @@
 typedef struct {
   VfpaModel   model;
   PC          column;         /* the Thomas solve of the assembled Jacobian A */
-  Vec         response;       /* the drift response d(d_v J)/dc, column by column */
+  Vec         response;       /* the drift response d(d_v J)/dc, column by column (set-up only; then FoldStrengthChange's x') */
   Vec         w;              /* A^{-1} response */
   PetscReal  *w1, *z1, *m0, *m1; /* per owned x cell: M1(w), M1(z), M0(x), M1(x) */
   PetscReal  *ds, *c;         /* per owned x cell: the change of s, the density response of rho [u] */
-  Vec         folded;         /* s not constant: x with the change of s moved into the f rows */
   PetscReal  *s1, *avg1;      /* ghosted profiles: s and [u] at the perturbed density */
   KSP         ksp;            /* the momentum system of step 2 */
   Mat         T;
@@ -81,7 +80,6 @@ static PetscErrorCode AllocateWork(StagePC *ctx)
   PetscCall(PetscMalloc6(g->xm, &ctx->w1, g->xm, &ctx->z1, g->xm, &ctx->m0, g->xm, &ctx->m1, g->xm, &ctx->ds, g->xm, &ctx->c));
   PetscCall(VfpaGridProfileCreate(g, &ctx->s1));
   PetscCall(VfpaGridProfileCreate(g, &ctx->avg1));
-  if (ctx->model->keep_fp_term) PetscCall(VecDuplicate(ctx->response, &ctx->folded));
   PetscCall(VfpaMomentsCreate(g, &ctx->trial));
   PetscCall(VfpaGridProfileCreate(g, &ctx->avg));
   PetscCall(VecCreateMPI(ctx->model->comm, g->xm, g->nx, &ctx->rhs));
@@ -155,8 +153,9 @@ static PetscErrorCode DensityResponse(StagePC *ctx)
 
 /* A strength s that changes with y: d_v J is linear in s, so -d(d_v J)/ds delta s =
    -(delta s / s) d_v J column by column (d_v J of the current iterate, model->fp_term), moved to the
-   right-hand side: the f rows solve A y = x + (delta s / s) d_v J. delta s is ctx->ds, plus
-   y_s = x_s / shift from the strength row for the s-model. */
+   right-hand side: the f rows solve A y = x' = x + (delta s / s) d_v J. delta s is ctx->ds, plus
+   y_s = x_s / shift from the strength row for the s-model. x' goes into ctx->response, which only
+   the set-up needs. */
 static PetscErrorCode FoldStrengthChange(StagePC *ctx, Vec x)
 {
   VfpaModel          m = ctx->model;
@@ -170,7 +169,7 @@ static PetscErrorCode FoldStrengthChange(StagePC *ctx, Vec x)
   PetscFunctionBeginUser;
   PetscCall(VecGetArrayRead(x, &xa));
   PetscCall(VecGetArrayRead(m->fp_term, &term));
-  PetscCall(VecGetArray(ctx->folded, &out));
+  PetscCall(VecGetArray(ctx->response, &out));
   for (PetscInt b = 0; b < xm; b++) {
     const PetscReal ds = ctx->ds[b] + (m->transported ? xa[g->nv * xm + b] / m->shift : 0);
     ratio[b]           = s[b] > 0 ? ds / s[b] : 0;
@@ -181,7 +180,7 @@ static PetscErrorCode FoldStrengthChange(StagePC *ctx, Vec x)
     for (PetscInt b = 0; b < xm; b++) o[b] = in[b] + ratio[b] * t[b];
   }
   if (m->transported) PetscCall(PetscArraycpy(out + g->nv * xm, xa + g->nv * xm, xm));
-  PetscCall(VecRestoreArray(ctx->folded, &out));
+  PetscCall(VecRestoreArray(ctx->response, &out));
   PetscCall(VecRestoreArrayRead(m->fp_term, &term));
   PetscCall(VecRestoreArrayRead(x, &xa));
   PetscFunctionReturn(0);
@@ -223,9 +222,9 @@ static PetscErrorCode StagePCApply(PC pc, Vec x, Vec y)
   ColumnMoments(g, xa, ctx->m0, ctx->m1);
   PetscCall(VecRestoreArrayRead(x, &xa));
   PetscCall(DensityResponse(ctx));
-  if (ctx->folded) {
+  if (m->keep_fp_term) {
     PetscCall(FoldStrengthChange(ctx, x));
-    rhs = ctx->folded;
+    rhs = ctx->response;
   }
   PetscCall(PCApply(ctx->column, rhs, y));
   PetscCall(VecGetArrayRead(rhs, &xa));
@@ -279,7 +278,6 @@ static PetscErrorCode StagePCDestroy(PC pc)
   PetscCall(PCDestroy(&ctx->column));
   PetscCall(VecDestroy(&ctx->response));
   PetscCall(VecDestroy(&ctx->w));
-  PetscCall(VecDestroy(&ctx->folded));
   PetscCall(KSPDestroy(&ctx->ksp));
   PetscCall(MatDestroy(&ctx->T));
   PetscCall(VecDestroy(&ctx->rhs));
