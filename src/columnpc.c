@@ -49,8 +49,34 @@ static inline PetscErrorCode SplitRow(ColumnPC *ctx, PetscInt r, PetscInt s, con
   PetscFunctionReturn(0);
 }
 
+/* The rows r0 .. r0 + s - 1 (one velocity row of every owned x cell) into the bands at once, when they
+   all hold columns [r - s,] r[, r + s], stored one row after the other (the assembled Jacobian's
+   pattern away from the s-model's strength row); PETSC_FALSE, and nothing written, otherwise. The
+   check (k entries per row, first r - s or r, last r + s or r, and r in the middle when k = 3) and
+   the copy are loops over the block. */
+static PetscBool SplitBlock(ColumnPC *ctx, PetscInt r0, PetscInt s, PetscInt n, const PetscInt *ia, const PetscInt *ja, const PetscScalar *val)
+{
+  const PetscInt lower = r0 >= s, upper = r0 + s < n, k = lower + 1 + upper, base = ia[r0];
+  PetscInt       bad = 0;
+
+  if (ia[r0 + s] - base != k * s) return PETSC_FALSE; /* and so every e + k - 1 below is in the block */
+  for (PetscInt b = 0; b < s; b++) {
+    const PetscInt r = r0 + b, e = base + k * b, *col = ja + e;
+    bad |= (ia[r] != e) | (col[0] != (lower ? r - s : r)) | (col[k - 1] != (upper ? r + s : r)) | (k == 3 ? col[1] != r : 0);
+  }
+  for (PetscInt r = r0; r < r0 + s; r++) bad |= ia[r + 1] - ia[r] != k;
+  if (bad) return PETSC_FALSE;
+  for (PetscInt b = 0; b < s; b++) {
+    const PetscScalar *row = val + base + k * b;
+    ctx->mult[r0 + b]      = lower ? row[0] : 0;
+    ctx->dinv[r0 + b]      = row[lower];
+    ctx->upper[r0 + b]     = upper ? row[lower + 1] : 0;
+  }
+  return PETSC_TRUE;
+}
+
 /* Split the CSR rows of the local block into the three bands (lower into mult, diagonal into
-   dinv, upper), then eliminate down the columns row by row:
+   dinv, upper; a velocity row at a time where SplitBlock can, else row by row), then eliminate down the columns row by row:
    d'_r = d_r - l_r u_{r-stride} / d'_{r-stride}. Memory: the matrix read once, 3 doubles per row
    written, then read and rewritten once. */
 static PetscErrorCode ColumnPCSetUp(PC pc)
@@ -76,7 +102,9 @@ static PetscErrorCode ColumnPCSetUp(PC pc)
   s = ctx->grid->xm;
   PetscCheck(s > 0 && n % s == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "the column preconditioner: %" PetscInt_FMT " local rows are not whole columns of %" PetscInt_FMT, n, s);
   PetscCall(MatSeqAIJGetArrayRead(A, &val));
-  for (PetscInt r = 0; r < n; r++) PetscCall(SplitRow(ctx, r, s, ja + ia[r], val + ia[r], ia[r + 1] - ia[r]));
+  for (PetscInt r0 = 0; r0 < n; r0 += s)
+    if (!SplitBlock(ctx, r0, s, n, ia, ja, val))
+      for (PetscInt r = r0; r < r0 + s; r++) PetscCall(SplitRow(ctx, r, s, ja + ia[r], val + ia[r], ia[r + 1] - ia[r]));
   PetscCall(MatSeqAIJRestoreArrayRead(A, &val));
   PetscCall(MatRestoreRowIJ(A, 0, PETSC_FALSE, PETSC_FALSE, &n_restore, &ia, &ja, &done));
   for (PetscInt b = 0; b < s; b++) ctx->dinv[b] = 1 / ctx->dinv[b];
