@@ -206,6 +206,7 @@ class Bench:
     EXPLICIT = [("SSP RK3, 9 stages (default)", []), ("SSP RK2, 10 stages", ["-ts_ssp_type", "rks2", "-ts_ssp_nstages", 10]),
                 ("SSP RK104", ["-ts_ssp_type", "rk104"])]
     IMEX = [("ARKIMEX ssp4l (default)", ["-ts_type", "arkimex"]), ("ARKIMEX l2", ["-ts_type", "arkimex", "-ts_arkimex_type", "l2"])]
+    IMEX_REPEATS = 3
 
     def imex(self):
         t_end, share = 0.1, 0.05
@@ -214,7 +215,8 @@ class Bench:
                 f"distance of f at t = {t_end} to a reference run (the default explicit integrator at half its step) must be at most "
                 f"{100 * share:g}% of the grid's space discretisation error, itself measured in this run as the distance between the "
                 "reference and a run on the grid refined twice in x and v (averaged back onto the coarse cells). Each integrator "
-                "starts at its default step (`-cfl 0.8`, the positivity limit) and halves it until it meets the accuracy. "
+                "starts at its default step (`-cfl 0.8`, the positivity limit) and halves it until it meets the accuracy; the run at that step "
+                f"is then repeated, and the fastest of {self.IMEX_REPEATS} counts (timings on this VM vary by up to 20%). "
                 "The explicit candidates are PETSc's SSP methods; the IMEX ones use the default stage preconditioner (column Thomas solve plus the nonlocal momentum coupling). Time = `TSStep` "
                 "total from `-log_view` (no start-up, no output). The speed-up compares the fastest IMEX run with the fastest "
                 "explicit one.", "",
@@ -246,6 +248,8 @@ class Bench:
                                 break
                             cfl /= 2
                         count, secs = log["events"]["TSStep"]
+                        for _ in range(self.IMEX_REPEATS - 1):  # the same run again: the fastest of them counts
+                            secs = min(secs, self.vfpa(name, 1, *base, *extra, "-cfl", cfl)[1]["events"]["TSStep"][1])
                         if label == self.IMEX[0][0]:
                             self.newton = log["events"]["SNESFunctionEval"][0] / log["events"]["SNESSolve"][0]
                         rows.append((label, count, secs / count, err, secs, err <= tol, cfl))
