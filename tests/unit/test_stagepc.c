@@ -91,13 +91,46 @@ static PetscErrorCode PerturbColumns(VfpaGrid g, Vec U)
   PetscFunctionReturn(0);
 }
 
-/* F = shift (U - Z) - d_v J(U), the residual of the stage equation (Udot: work space). */
-static PetscErrorCode StageResidual(VfpaModel m, Vec Z, Vec U, Vec Udot, Vec F)
+/* One implicit stage: the model, the data Z, the iterate U, the Jacobian J and work vectors. */
+typedef struct {
+  VfpaModel m;
+  Vec       Z, U, Udot, F, y;
+  Mat       J;
+} Stage;
+
+static PetscErrorCode StageCreate(const char protocol[], Stage *st)
 {
   PetscFunctionBeginUser;
-  PetscCall(VecWAXPY(Udot, -1.0, Z, U));
-  PetscCall(VecScale(Udot, SHIFT));
-  PetscCall(VfpaModelIFunction(NULL, 0, U, Udot, F, m));
+  PetscCall(MakeModel(protocol, &st->m, &st->Z));
+  PetscCall(VfpaModelCreateJacobian(st->m, &st->J));
+  PetscCall(VecDuplicate(st->Z, &st->U));
+  PetscCall(VecDuplicate(st->Z, &st->Udot));
+  PetscCall(VecDuplicate(st->Z, &st->F));
+  PetscCall(VecDuplicate(st->Z, &st->y));
+  PetscCall(VecCopy(st->Z, st->U));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode StageDestroy(Stage *st)
+{
+  PetscFunctionBeginUser;
+  PetscCall(MatDestroy(&st->J));
+  PetscCall(VecDestroy(&st->Z));
+  PetscCall(VecDestroy(&st->U));
+  PetscCall(VecDestroy(&st->Udot));
+  PetscCall(VecDestroy(&st->F));
+  PetscCall(VecDestroy(&st->y));
+  PetscCall(VfpaModelDestroy(&st->m));
+  PetscFunctionReturn(0);
+}
+
+/* F = shift (U - Z) - d_v J(U), the residual of the stage equation at U (Udot: work space). */
+static PetscErrorCode StageResidual(Stage *st, Vec U, Vec F)
+{
+  PetscFunctionBeginUser;
+  PetscCall(VecWAXPY(st->Udot, -1.0, st->Z, U));
+  PetscCall(VecScale(st->Udot, SHIFT));
+  PetscCall(VfpaModelIFunction(NULL, 0, U, st->Udot, F, st->m));
   PetscFunctionReturn(0);
 }
 
@@ -106,49 +139,35 @@ static PetscErrorCode StageResidual(VfpaModel m, Vec Z, Vec U, Vec Udot, Vec F)
    and momentum of the residual after the first step in mass, momentum. */
 static PetscErrorCode Newton(const char protocol[], PetscBool stage, PetscReal fnorm[], PetscReal *mass, PetscReal *momentum)
 {
-  VfpaModel m;
-  Vec       Z, U, Udot, F, y;
-  Mat       J;
-  KSP       ksp;
-  PC        pc;
+  Stage st;
+  KSP   ksp;
+  PC    pc;
 
   PetscFunctionBeginUser;
-  PetscCall(MakeModel(protocol, &m, &Z));
-  PetscCall(VfpaModelCreateJacobian(m, &J));
-  PetscCall(VecDuplicate(Z, &U));
-  PetscCall(VecDuplicate(Z, &Udot));
-  PetscCall(VecDuplicate(Z, &F));
-  PetscCall(VecDuplicate(Z, &y));
-  PetscCall(VecCopy(Z, U));
+  PetscCall(StageCreate(protocol, &st));
   PetscCall(KSPCreate(PETSC_COMM_WORLD, &ksp));
   PetscCall(KSPSetType(ksp, KSPPREONLY));
   PetscCall(KSPGetPC(ksp, &pc));
-  if (stage) PetscCall(VfpaStagePCSet(pc, m));
-  else PetscCall(VfpaColumnPCSet(pc, m->grid));
+  if (stage) PetscCall(VfpaStagePCSet(pc, st.m));
+  else PetscCall(VfpaColumnPCSet(pc, st.m->grid));
   *mass = *momentum = 0;
   for (PetscInt k = 0; k <= NEWTON; k++) {
-    PetscCall(StageResidual(m, Z, U, Udot, F));
-    PetscCall(VecNorm(F, NORM_2, &fnorm[k]));
+    PetscCall(StageResidual(&st, st.U, st.F));
+    PetscCall(VecNorm(st.F, NORM_2, &fnorm[k]));
     if (k >= 1) {
       PetscReal m0, m1;
-      PetscCall(ColumnMoments(m->grid, F, &m0, &m1));
+      PetscCall(ColumnMoments(st.m->grid, st.F, &m0, &m1));
       *mass     = PetscMax(*mass, m0);
       *momentum = PetscMax(*momentum, m1);
     }
     if (k == NEWTON) break;
-    PetscCall(VfpaModelIJacobian(NULL, 0, U, Udot, SHIFT, J, J, m));
-    PetscCall(KSPSetOperators(ksp, J, J));
-    PetscCall(KSPSolve(ksp, F, y));
-    PetscCall(VecAXPY(U, -1.0, y));
+    PetscCall(VfpaModelIJacobian(NULL, 0, st.U, st.Udot, SHIFT, st.J, st.J, st.m));
+    PetscCall(KSPSetOperators(ksp, st.J, st.J));
+    PetscCall(KSPSolve(ksp, st.F, st.y));
+    PetscCall(VecAXPY(st.U, -1.0, st.y));
   }
   PetscCall(KSPDestroy(&ksp));
-  PetscCall(MatDestroy(&J));
-  PetscCall(VecDestroy(&Z));
-  PetscCall(VecDestroy(&U));
-  PetscCall(VecDestroy(&Udot));
-  PetscCall(VecDestroy(&F));
-  PetscCall(VecDestroy(&y));
-  PetscCall(VfpaModelDestroy(&m));
+  PetscCall(StageDestroy(&st));
   PetscFunctionReturn(0);
 }
 
@@ -157,52 +176,38 @@ static PetscErrorCode Newton(const char protocol[], PetscBool stage, PetscReal f
    defect = |J y - x| / |x| for x = F(U) and y = P^{-1} x, J y by a difference quotient of F. */
 static PetscErrorCode InverseDefect(const char protocol[], PetscReal *defect)
 {
-  VfpaModel m;
-  Vec       Z, U, Udot, F, x, y, Uy;
-  Mat       J;
+  Stage     st;
+  Vec       x, Uy;
   PC        pc;
   PetscReal unorm, ynorm, eps;
 
   PetscFunctionBeginUser;
-  PetscCall(MakeModel(protocol, &m, &Z));
-  PetscCall(VfpaModelCreateJacobian(m, &J));
-  PetscCall(VecDuplicate(Z, &U));
-  PetscCall(VecDuplicate(Z, &Udot));
-  PetscCall(VecDuplicate(Z, &F));
-  PetscCall(VecDuplicate(Z, &x));
-  PetscCall(VecDuplicate(Z, &y));
-  PetscCall(VecDuplicate(Z, &Uy));
+  PetscCall(StageCreate(protocol, &st));
+  PetscCall(VecDuplicate(st.Z, &x));
+  PetscCall(VecDuplicate(st.Z, &Uy));
   PetscCall(PCCreate(PETSC_COMM_WORLD, &pc));
-  PetscCall(VfpaStagePCSet(pc, m));
-  PetscCall(VecCopy(Z, U));
-  PetscCall(PerturbColumns(m->grid, U));
-  PetscCall(StageResidual(m, Z, U, Udot, x)); /* sets the model's state to U for the Jacobian and P */
-  PetscCall(VfpaModelIJacobian(NULL, 0, U, Udot, SHIFT, J, J, m));
-  PetscCall(PCSetOperators(pc, J, J));
+  PetscCall(VfpaStagePCSet(pc, st.m));
+  PetscCall(PerturbColumns(st.m->grid, st.U));
+  PetscCall(StageResidual(&st, st.U, x)); /* the model's state is now U, for the Jacobian and P */
+  PetscCall(VfpaModelIJacobian(NULL, 0, st.U, st.Udot, SHIFT, st.J, st.J, st.m));
+  PetscCall(PCSetOperators(pc, st.J, st.J));
   PetscCall(PCSetUp(pc));
-  PetscCall(StageResidual(m, Z, U, Udot, x)); /* first call after the set-up: P keeps d_v J from here on */
-  PetscCall(PCApply(pc, x, y));
-  PetscCall(VecNorm(U, NORM_2, &unorm));
-  PetscCall(VecNorm(y, NORM_2, &ynorm));
+  PetscCall(PCApply(pc, x, st.y));
+  PetscCall(VecNorm(st.U, NORM_2, &unorm));
+  PetscCall(VecNorm(st.y, NORM_2, &ynorm));
   eps = 1e-7 * unorm / ynorm;
-  PetscCall(VecWAXPY(Uy, eps, y, U));
-  PetscCall(StageResidual(m, Z, Uy, Udot, F));
-  PetscCall(VecAXPY(F, -1, x));
-  PetscCall(VecScale(F, 1 / eps));
-  PetscCall(VecAXPY(F, -1, x));
-  PetscCall(VecNorm(F, NORM_2, defect));
+  PetscCall(VecWAXPY(Uy, eps, st.y, st.U));
+  PetscCall(StageResidual(&st, Uy, st.F));
+  PetscCall(VecAXPY(st.F, -1, x));
+  PetscCall(VecScale(st.F, 1 / eps));
+  PetscCall(VecAXPY(st.F, -1, x));
+  PetscCall(VecNorm(st.F, NORM_2, defect));
   PetscCall(VecNorm(x, NORM_2, &unorm));
   *defect /= unorm;
   PetscCall(PCDestroy(&pc));
-  PetscCall(MatDestroy(&J));
-  PetscCall(VecDestroy(&Z));
-  PetscCall(VecDestroy(&U));
-  PetscCall(VecDestroy(&Udot));
-  PetscCall(VecDestroy(&F));
   PetscCall(VecDestroy(&x));
-  PetscCall(VecDestroy(&y));
   PetscCall(VecDestroy(&Uy));
-  PetscCall(VfpaModelDestroy(&m));
+  PetscCall(StageDestroy(&st));
   PetscFunctionReturn(0);
 }
 
