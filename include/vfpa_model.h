@@ -37,7 +37,7 @@ struct _p_VfpaModel {
   VfpaStateKey     drift_key;   /* the state of the Fokker-Planck drift */
   PetscReal        shift;       /* IMEX: the shift of the last Jacobian */
   PetscBool        keep_fp_term; /* IMEX: the IFunction keeps d_v J in fp_term (set by the stage preconditioner) */
-  Vec              fp_term;
+  Vec              fp_term;     /* d_v J of the last IFunction (created by its first call with keep_fp_term) */
 };
 
 PETSC_EXTERN PetscErrorCode VfpaModelCreate(MPI_Comm, VfpaModel *);

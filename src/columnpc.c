@@ -76,9 +76,9 @@ static PetscBool SplitBlock(ColumnPC *ctx, PetscInt r0, PetscInt s, PetscInt n, 
 }
 
 /* Split the CSR rows of the local block into the three bands (lower into mult, diagonal into
-   dinv, upper; a velocity row at a time where SplitBlock can, else row by row), then eliminate down the columns row by row:
-   d'_r = d_r - l_r u_{r-stride} / d'_{r-stride}. Memory: the matrix read once, 3 doubles per row
-   written, then read and rewritten once. */
+   dinv, upper; a velocity row at a time where SplitBlock can, else row by row), then eliminate
+   down the columns row by row: d'_r = d_r - l_r u_{r-stride} / d'_{r-stride}. Memory: the matrix
+   read once, 3 doubles per row written, then read and rewritten once. */
 static PetscErrorCode ColumnPCSetUp(PC pc)
 {
   ColumnPC          *ctx;

@@ -167,6 +167,7 @@ static PetscErrorCode FoldStrengthChange(StagePC *ctx, Vec x)
   PetscScalar       *out;
 
   PetscFunctionBeginUser;
+  PetscCheck(m->fp_term, m->comm, PETSC_ERR_ORDER, "the stage preconditioner needs the residual (VfpaModelIFunction) of the current iterate before it is applied");
   PetscCall(VecGetArrayRead(x, &xa));
   PetscCall(VecGetArrayRead(m->fp_term, &term));
   PetscCall(VecGetArray(ctx->response, &out));
@@ -259,7 +260,7 @@ static PetscErrorCode StagePCView(PC pc, PetscViewer viewer)
 
   PetscFunctionBeginUser;
   PetscCall(PCShellGetContext(pc, &ctx));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "vfpa stage preconditioner: column Thomas solve plus the nonlocal momentum coupling of the drift\n"));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "vfpa stage preconditioner: column Thomas solve plus the nonlocal momentum coupling of the drift and the response to each column's mass change\n"));
   PetscCall(PetscViewerASCIIPushTab(viewer));
   PetscCall(PCView(ctx->column, viewer));
   PetscCall(PetscViewerASCIIPrintf(viewer, "momentum system (%" PetscInt_FMT " unknowns):\n", ctx->model->grid->nx));
