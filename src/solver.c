@@ -59,7 +59,7 @@ static PetscErrorCode RegisterIMEXSSP4L(void)
    about 1e-5 and keeps mass and momentum exact at every Newton step (vfpa_stagepc.h): the first
    Newton step usually cuts the residual by 1e-6 or more, and a stage stops once its residual has
    dropped by 1e-5. The stage error left is far below the time-stepping error (tests/bench: the
-   final error is unchanged to three digits from stages solved to 1e-8). Otherwise the Jacobian
+   final errors move by at most 1% from stages solved to 1e-8). Otherwise the Jacobian
    freezes s, [u] and the drift, any residual left would leak into the momentum, and stages are
    solved to round-off (until the Newton step is below 1e-13 of the state). */
 static PetscErrorCode ConfigureTS(VfpaSolver s)
