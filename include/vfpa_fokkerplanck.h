@@ -20,6 +20,11 @@
    With -fp_drift average the drift is c = [u] (momentum conserved only to truncation error). */
 typedef struct _p_VfpaFokkerPlanck *VfpaFokkerPlanck;
 
+/* Sets the owned cells of rows j0 .. j1-1 of rhs to the terms other than d_v J (the explicit
+   right-hand side passes transport): VfpaFokkerPlanckApply calls it on a block of rows just before
+   adding their fluxes, so that the rows are still in cache (one memory pass over rhs instead of two). */
+typedef PetscErrorCode (*VfpaRowsSetter)(void *ctx, const PetscScalar *const *f, PetscInt j0, PetscInt j1, PetscScalar **rhs);
+
 typedef enum {
   VFPA_DRIFT_MOMENTUM,
   VFPA_DRIFT_AVERAGE
@@ -49,7 +54,7 @@ PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckSetFromOptions(VfpaFokkerPlanck, Vfp
 PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckSetUp(VfpaFokkerPlanck, VfpaGrid);
 PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckView(VfpaFokkerPlanck, PetscViewer);
 PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckDestroy(VfpaFokkerPlanck *);
-PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckApply(VfpaFokkerPlanck, const PetscScalar *const *, VfpaMoments, const PetscReal *, const PetscReal *, PetscScalar **);
+PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckApply(VfpaFokkerPlanck, const PetscScalar *const *, VfpaMoments, const PetscReal *, const PetscReal *, VfpaRowsSetter, void *, PetscScalar **);
 PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckComputeDrift(VfpaFokkerPlanck, const PetscScalar *const *, VfpaMoments, const PetscReal *);
 PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckDriftResponse(VfpaFokkerPlanck, const PetscReal *, PetscScalar **);
 PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckAssemble(VfpaFokkerPlanck, const PetscReal *, PetscReal, Mat);

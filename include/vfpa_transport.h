@@ -29,6 +29,7 @@ PETSC_EXTERN PetscErrorCode VfpaTransportSetUp(VfpaTransport, VfpaGrid);
 PETSC_EXTERN PetscErrorCode VfpaTransportView(VfpaTransport, PetscViewer);
 PETSC_EXTERN PetscErrorCode VfpaTransportDestroy(VfpaTransport *);
 PETSC_EXTERN PetscErrorCode VfpaTransportApply(VfpaTransport, const PetscScalar *const *, PetscScalar **);
+PETSC_EXTERN PetscErrorCode VfpaTransportSetRows(void *, const PetscScalar *const *, PetscInt, PetscInt, PetscScalar **);
 PETSC_EXTERN PetscErrorCode VfpaTransportApplyStrength(VfpaTransport, const PetscScalar *, const PetscReal *, PetscScalar *);
 
 #endif

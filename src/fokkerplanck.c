@@ -162,28 +162,46 @@ static void FaceRow(const VfpaFokkerPlanck fp, PetscInt j, const PetscScalar *lo
   }
 }
 
+/* set_rows on the rows j0 .. j1-1, timed under its own event rather than the Fokker-Planck one
+   (open during VfpaFokkerPlanckApply), so that -log_view keeps the phases apart. */
+static PetscErrorCode SetRows(VfpaRowsSetter set_rows, void *ctx, const PetscScalar *const *f, PetscInt j0, PetscInt j1, PetscScalar **rhs)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscLogEventEnd(VFPA_FokkerPlanck, 0, 0, 0, 0));
+  PetscCall(set_rows(ctx, f, j0, j1, rhs));
+  PetscCall(PetscLogEventBegin(VFPA_FokkerPlanck, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* Rows per block of set_rows: about 32 KiB of the right-hand side, so that a block is still in cache
+   when its fluxes are added. */
+#define SET_ROWS_BLOCK_CELLS 4096
+
 /* One pass over the faces vs-1/2 .. vs+vm-1/2 at the drift c: the Newton sums R += sigma F0 and
    R' -= dv F1 over the faces above the owned cells (each face counted once in the column), F1 of
    every face into fp->F1, and with rhs, sign s sigma / dv^2 (F0_{j+1/2} - F0_{j-1/2}) added to every
-   owned row. The walls j = -1/2 and j = nv-1/2 carry no flux. Memory: f read once, F1 written once,
-   rhs read and written once. */
-static void FacePass(const VfpaFokkerPlanck fp, const PetscScalar *const *f, const PetscReal *s, PetscScalar **rhs, PetscReal sign)
+   owned row, after set_rows (unless NULL) has set a block of rows. The walls j = -1/2 and
+   j = nv-1/2 carry no flux. Memory: f read once, F1 written once, rhs read and written once
+   (written once with set_rows). */
+static PetscErrorCode FacePass(const VfpaFokkerPlanck fp, const PetscScalar *const *f, const PetscReal *s, VfpaRowsSetter set_rows, void *ctx, PetscScalar **rhs, PetscReal sign)
 {
   VfpaGrid            g = fp->grid;
-  const PetscInt      xs = g->xs, xm = g->xm;
+  const PetscInt      xs = g->xs, xm = g->xm, block = PetscMax(1, SET_ROWS_BLOCK_CELLS / xm);
   const PetscReal     weight = sign * fp->sigma / (g->dv * g->dv);
   PetscReal *restrict below = fp->below, *restrict above = fp->above, *restrict ws = fp->ws;
 
-  PetscArrayzero(fp->sums, 2 * xm);
-  PetscArrayzero(below, xm);
+  PetscFunctionBeginUser;
+  PetscCall(PetscArrayzero(fp->sums, 2 * xm));
+  PetscCall(PetscArrayzero(below, xm));
   if (rhs)
     for (PetscInt b = 0; b < xm; b++) ws[b] = weight * s[xs + b];
   for (PetscInt j = g->vs - 1; j < g->vs + g->vm; j++) {
     PetscReal *restrict   F1  = fp->F1 + (j - g->vs + 1) * xm, *swap;
     PetscScalar *restrict row = j >= g->vs && rhs ? rhs[j] + xs : NULL;
+    if (row && set_rows && (j - g->vs) % block == 0) PetscCall(SetRows(set_rows, ctx, f, j, PetscMin(j + block, g->vs + g->vm), rhs));
     if (j < 0 || j >= g->nv - 1) {
-      PetscArrayzero(above, xm);
-      PetscArrayzero(F1, xm);
+      PetscCall(PetscArrayzero(above, xm));
+      PetscCall(PetscArrayzero(F1, xm));
       if (row)
         for (PetscInt b = 0; b < xm; b++) row[b] += ws[b] * (above[b] - below[b]);
     } else FaceRow(fp, j, f[j] + xs, f[j + 1] + xs, below, above, F1, (PetscBool)(j >= g->vs), row);
@@ -191,6 +209,7 @@ static void FacePass(const VfpaFokkerPlanck fp, const PetscScalar *const *f, con
     below = above;
     above = swap;
   }
+  PetscFunctionReturn(0);
 }
 
 /* rhs_j -= s sigma / dv^2 kappa (F1_{j+1/2} - F1_{j-1/2}) on the owned rows: the first-order drift
@@ -215,8 +234,9 @@ static void AddDriftCorrection(const VfpaFokkerPlanck fp, const PetscReal *s, Pe
    header), and with rhs the fluxes at them added to it: Newton steps on
    R(c) = sigma sum [B(-z) f_{j+1} - B(z) f_j] + rho [u] - rho u from c = [u], the sums taken over the
    owned faces and then over the ranks sharing the x slab. Each step is one FacePass; the fluxes it
-   added are taken back when another step follows (only on an unresolved velocity grid). */
-static PetscErrorCode DriftAndFluxes(VfpaFokkerPlanck fp, const PetscScalar *const *f, VfpaMoments m, const PetscReal *s, const PetscReal *avg_u, PetscScalar **rhs)
+   added are taken back when another step follows (only on an unresolved velocity grid); set_rows
+   (unless NULL) sets the rows in the first. */
+static PetscErrorCode DriftAndFluxes(VfpaFokkerPlanck fp, const PetscScalar *const *f, VfpaMoments m, const PetscReal *s, const PetscReal *avg_u, VfpaRowsSetter set_rows, void *ctx, PetscScalar **rhs)
 {
   VfpaGrid                  g  = fp->grid;
   const PetscInt            xs = g->xs, xm = g->xm;
@@ -231,7 +251,7 @@ static PetscErrorCode DriftAndFluxes(VfpaFokkerPlanck fp, const PetscScalar *con
   for (it = 0; it < DRIFT_NEWTON_MAX; it++) {
     PetscReal worst = 0;
     for (PetscInt b = 0; b < xm; b++) fp->ecol[b] = PetscExpReal(-fp->a * fp->c[b]);
-    FacePass(fp, f, s, rhs, 1);
+    PetscCall(FacePass(fp, f, s, it == 0 ? set_rows : NULL, ctx, rhs, 1));
     if (fp->drift_rule == VFPA_DRIFT_AVERAGE) break;
     PetscCall(VfpaGridSumOverColumn(g, 2 * xm, fp->sums));
     for (PetscInt b = 0; b < xm; b++) {
@@ -241,7 +261,7 @@ static PetscErrorCode DriftAndFluxes(VfpaFokkerPlanck fp, const PetscScalar *con
       worst                 = PetscMax(worst, PetscAbsReal(fp->kappa[b]));
     }
     if (worst <= DRIFT_NEWTON_TOL) break;
-    if (rhs) FacePass(fp, f, s, rhs, -1);
+    if (rhs) PetscCall(FacePass(fp, f, s, NULL, NULL, rhs, -1));
     for (PetscInt b = 0; b < xm; b++) fp->c[b] += fp->kappa[b] / fp->a;
   }
   PetscCheck(it < DRIFT_NEWTON_MAX, PETSC_COMM_SELF, PETSC_ERR_NOT_CONVERGED, "the Fokker-Planck drift did not converge: refine -nv so that dv^2 resolves sigma = %g", (double)fp->sigma);
@@ -253,7 +273,7 @@ static PetscErrorCode DriftAndFluxes(VfpaFokkerPlanck fp, const PetscScalar *con
 PetscErrorCode VfpaFokkerPlanckComputeDrift(VfpaFokkerPlanck fp, const PetscScalar *const *f, VfpaMoments m, const PetscReal *avg_u)
 {
   PetscFunctionBeginUser;
-  PetscCall(DriftAndFluxes(fp, f, m, NULL, avg_u, NULL));
+  PetscCall(DriftAndFluxes(fp, f, m, NULL, avg_u, NULL, NULL, NULL));
   PetscFunctionReturn(0);
 }
 
@@ -350,13 +370,15 @@ static PetscErrorCode WriteRows(VfpaGrid g, PetscInt j, const PetscReal *band, c
   PetscFunctionReturn(0);
 }
 
-/* rhs[j][i] += (J_{j+1/2} - J_{j-1/2}) / dv on the owned cells, with zero flux at the walls.
-   Memory (resolved grid): f read once, F1 written and read once, rhs read and written twice. */
-PetscErrorCode VfpaFokkerPlanckApply(VfpaFokkerPlanck fp, const PetscScalar *const *f, VfpaMoments m, const PetscReal *s, const PetscReal *avg_u, PetscScalar **rhs)
+/* rhs[j][i] += (J_{j+1/2} - J_{j-1/2}) / dv on the owned cells, with zero flux at the walls; with
+   set_rows, the rows are first set by it, a block at a time (see VfpaRowsSetter).
+   Memory (resolved grid): f read once, F1 written and read once, rhs read and written twice (with
+   set_rows: written, then read and written). */
+PetscErrorCode VfpaFokkerPlanckApply(VfpaFokkerPlanck fp, const PetscScalar *const *f, VfpaMoments m, const PetscReal *s, const PetscReal *avg_u, VfpaRowsSetter set_rows, void *ctx, PetscScalar **rhs)
 {
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(VFPA_FokkerPlanck, 0, 0, 0, 0));
-  PetscCall(DriftAndFluxes(fp, f, m, s, avg_u, rhs));
+  PetscCall(DriftAndFluxes(fp, f, m, s, avg_u, set_rows, ctx, rhs));
   PetscCall(PetscLogEventEnd(VFPA_FokkerPlanck, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }

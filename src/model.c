@@ -233,8 +233,9 @@ PetscErrorCode VfpaModelCreateJacobian(VfpaModel m, Mat *J)
 }
 
 /* F = -v d_x f (+ d_v J when with_fp) on the f rows, and -d_x (s [u]) on the strength row, plus
-   the testing-only manufactured sources at time t. The protocol is evaluated only when something
-   needs s or [u]. */
+   the testing-only manufactured sources at time t. With d_v J, the Fokker-Planck pass sets the
+   transport rows a block at a time just before adding their fluxes. The protocol is evaluated only
+   when something needs s or [u]. */
 static PetscErrorCode EvaluateRHS(VfpaModel m, PetscReal t, Vec U, Vec F, PetscBool with_fp)
 {
   VfpaGrid                  g = m->grid;
@@ -245,11 +246,10 @@ static PetscErrorCode EvaluateRHS(VfpaModel m, PetscReal t, Vec U, Vec F, PetscB
   PetscCall(GetLocalArray(m, U, (PetscBool)(with_fp || m->transported), &f));
   if (with_fp || m->transported) PetscCall(EvaluateProtocol(m, f));
   PetscCall(DMDAVecGetArray(g->da, F, &rhs));
-  PetscCall(VfpaTransportApply(m->transport, f, rhs));
   if (with_fp) {
-    PetscCall(VfpaFokkerPlanckApply(m->fp, f, m->moments, m->protocol->s, m->protocol->avg_u, rhs));
+    PetscCall(VfpaFokkerPlanckApply(m->fp, f, m->moments, m->protocol->s, m->protocol->avg_u, VfpaTransportSetRows, m->transport, rhs));
     m->drift_key = m->local_key;
-  }
+  } else PetscCall(VfpaTransportApply(m->transport, f, rhs));
   if (g->owns_strength) PetscCall(VfpaTransportApplyStrength(m->transport, f[g->nv], m->protocol->avg_u, rhs[g->nv]));
   PetscCall(VfpaMMSAddSource(m->mms, g, t, rhs));
   PetscCall(DMDAVecRestoreArray(g->da, F, &rhs));
@@ -292,7 +292,7 @@ PetscErrorCode VfpaModelIFunction(TS ts, PetscReal t, Vec U, Vec Udot, Vec F, vo
   PetscCall(EvaluateProtocol(m, f));
   PetscCall(VecZeroEntries(term));
   PetscCall(DMDAVecGetArray(m->grid->da, term, &rhs));
-  PetscCall(VfpaFokkerPlanckApply(m->fp, f, m->moments, m->protocol->s, m->protocol->avg_u, rhs));
+  PetscCall(VfpaFokkerPlanckApply(m->fp, f, m->moments, m->protocol->s, m->protocol->avg_u, NULL, NULL, rhs));
   m->drift_key = m->local_key;
   PetscCall(DMDAVecRestoreArray(m->grid->da, term, &rhs));
   PetscCall(RestoreLocalArray(m, &f));

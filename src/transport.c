@@ -118,23 +118,33 @@ static void FaceFluxes(const VfpaTransport t, PetscReal v, const PetscScalar *q,
   }
 }
 
-/* rhs[j][i] = -(F_{i+1/2} - F_{i-1/2}) / dx with F = v_j f^upwind, for the owned cells of every
-   owned velocity row; f is the ghosted local array. Each face flux is computed once.
+/* rhs[j][i] = -(F_{i+1/2} - F_{i-1/2}) / dx with F = v_j f^upwind, for the owned cells of the rows
+   j0 .. j1-1; f is the ghosted local array. Each face flux is computed once. transport is the
+   VfpaTransport (a void pointer, so that this is a VfpaRowsSetter for VfpaFokkerPlanckApply).
    Memory: f read once (with its halo), rhs written once. */
-PetscErrorCode VfpaTransportApply(VfpaTransport t, const PetscScalar *const *f, PetscScalar **rhs)
+PetscErrorCode VfpaTransportSetRows(void *transport, const PetscScalar *const *f, PetscInt j0, PetscInt j1, PetscScalar **rhs)
 {
-  VfpaGrid                  g     = t->grid;
-  const PetscReal           rdx   = 1 / g->dx;
-  const PetscReal *restrict face  = t->face;
+  VfpaTransport             t    = (VfpaTransport)transport;
+  VfpaGrid                  g    = t->grid;
+  const PetscReal           rdx  = 1 / g->dx;
+  const PetscReal *restrict face = t->face;
 
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(VFPA_Transport, 0, 0, 0, 0));
-  for (PetscInt j = g->vs; j < g->vs + g->vm; j++) {
+  for (PetscInt j = j0; j < j1; j++) {
     PetscScalar *restrict row = rhs[j] + g->xs;
     FaceFluxes(t, g->v[j], f[j], t->face);
     for (PetscInt k = 0; k < g->xm; k++) row[k] = -(face[k + 1] - face[k]) * rdx;
   }
   PetscCall(PetscLogEventEnd(VFPA_Transport, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* Transport of every owned velocity row (VfpaTransportSetRows). */
+PetscErrorCode VfpaTransportApply(VfpaTransport t, const PetscScalar *const *f, PetscScalar **rhs)
+{
+  PetscFunctionBeginUser;
+  PetscCall(VfpaTransportSetRows(t, f, t->grid->vs, t->grid->vs + t->grid->vm, rhs));
   PetscFunctionReturn(0);
 }
 
