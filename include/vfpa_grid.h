@@ -24,6 +24,7 @@ struct _p_VfpaGrid {
   PetscInt    xs, xm;        /* owned x cells */
   PetscInt    gxs, gxm;      /* ghosted x cells */
   PetscInt    vs, vm;        /* owned velocity rows (the strength row excluded) */
+  PetscInt    ys, ym;        /* owned rows of the DMDA (the strength row included) */
   PetscBool   owns_strength; /* this rank owns (part of) the strength row */
   MPI_Comm    column_comm;   /* ranks sharing this x slab: velocity sums are reduced here */
   MPI_Comm    row_comm;      /* ranks sharing this v range, one per x slab: x sums are reduced here */
@@ -31,7 +32,11 @@ struct _p_VfpaGrid {
   PetscReal  *x;             /* ghosted profile of cell centres (not wrapped into [0, L)) */
   PetscReal  *v;             /* v[j], j = 0..nv-1 */
   PetscReal  *vface;         /* v_{j+1/2}, j = 0..nv-2: the interior velocity faces */
-  VecScatter  ghosts;        /* global -> local vector, the ghost cells only (VfpaGridGlobalToLocal) */
+  VecScatter  ghosts;        /* global vector -> ghost_values (VfpaGridHaloBegin/End) */
+  Vec         ghost_values;  /* x ghosts of the owned rows, then the owned x cells of the rows beside them */
+  PetscBool   below, above;  /* a row ys - 1 / ys + ym exists on another rank (velocity split) */
+  const PetscScalar  *xghosts;   /* the array of ghost_values during a halo */
+  const PetscScalar **row_base, **rows; /* during a halo: rows[j] for ys - 1 <= j <= ys + ym */
 };
 
 PETSC_EXTERN PetscErrorCode VfpaGridCreate(MPI_Comm, VfpaGrid *);
@@ -41,10 +46,17 @@ PETSC_EXTERN PetscErrorCode VfpaGridSetUp(VfpaGrid);
 PETSC_EXTERN PetscErrorCode VfpaGridView(VfpaGrid, PetscViewer);
 PETSC_EXTERN PetscErrorCode VfpaGridDestroy(VfpaGrid *);
 
-/* Called with each owned row j of the local vector as soon as its owned cells are copied (row[i] for
-   xs <= i < xs + xm; the ghost cells are not filled yet). */
-typedef void (*VfpaRowVisitor)(void *ctx, PetscInt j, const PetscScalar *row);
-PETSC_EXTERN PetscErrorCode VfpaGridGlobalToLocal(VfpaGrid, Vec, Vec, VfpaRowVisitor, void *);
+/* The halo: f[j][i] for the owned x cells xs <= i < xs + xm of the owned rows (read in place from the
+   global vector, not copied) and, after HaloEnd, of the rows ys - 1 and ys + ym when another rank
+   owns them; f[j][i] outside the owned x cells is not a ghost. The x ghost cells of the owned rows
+   are read by VfpaGridXGhosts or VfpaGridGhostedRow after HaloEnd, until VfpaGridRestoreHalo.
+   GetHalo is HaloBegin and HaloEnd. One halo at a time per grid. */
+PETSC_EXTERN PetscErrorCode     VfpaGridHaloBegin(VfpaGrid, Vec, const PetscScalar *const **);
+PETSC_EXTERN PetscErrorCode     VfpaGridHaloEnd(VfpaGrid, Vec);
+PETSC_EXTERN PetscErrorCode     VfpaGridGetHalo(VfpaGrid, Vec, const PetscScalar *const **);
+PETSC_EXTERN PetscErrorCode     VfpaGridRestoreHalo(VfpaGrid, Vec, const PetscScalar *const **);
+PETSC_EXTERN const PetscScalar *VfpaGridXGhosts(VfpaGrid, PetscInt);
+PETSC_EXTERN PetscErrorCode     VfpaGridGhostedRow(VfpaGrid, const PetscScalar *const *, PetscInt, PetscInt, PetscScalar *);
 PETSC_EXTERN PetscErrorCode VfpaGridProfileCreate(VfpaGrid, PetscReal **);
 PETSC_EXTERN PetscErrorCode VfpaGridProfileDestroy(VfpaGrid, PetscReal **);
 PETSC_EXTERN PetscErrorCode VfpaGridSumOverColumn(VfpaGrid, PetscInt, PetscReal[]);

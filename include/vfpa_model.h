@@ -30,9 +30,8 @@ struct _p_VfpaModel {
   VfpaMMS          mms;         /* testing only: manufactured-solution source terms */
   PetscBool        transported; /* the s-model: s is a state variable in the strength row */
   PetscReal        cfl;
-  Vec              Uloc;
   PetscReal       *strength;    /* ghosted transported s, shared by the column */
-  VfpaStateKey     local_key;   /* the state in Uloc */
+  VfpaStateKey     halo_key;    /* the state of the last halo (VfpaGridGetHalo) */
   VfpaStateKey     fields_key;  /* the state of the moments and the protocol's s and [u] */
   VfpaStateKey     drift_key;   /* the state of the Fokker-Planck drift */
   PetscReal        shift;       /* IMEX: the shift of the last Jacobian */

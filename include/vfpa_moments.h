@@ -5,8 +5,8 @@
 
 /* Velocity moments rho = sum_j f_j dv, rho u = sum_j v_j f_j dv and u = rho u / rho, on the
    ghosted x range of the local slab (summed over the ranks that share the slab). Either at once
-   (Compute), or in a pass that already reads f: Begin, AddRow for every owned row (the owned cells,
-   a VfpaRowVisitor for the halo exchange), then End with the ghosted array (the ghost cells). */
+   (Compute), or around the halo exchange: Begin (the owned cells) while the ghosts travel, End (the
+   x ghost cells) once they are there. */
 typedef struct _p_VfpaMoments *VfpaMoments;
 
 struct _p_VfpaMoments {
@@ -18,9 +18,8 @@ struct _p_VfpaMoments {
 PETSC_EXTERN PetscErrorCode VfpaMomentsCreate(VfpaGrid, VfpaMoments *);
 PETSC_EXTERN PetscErrorCode VfpaMomentsDestroy(VfpaMoments *);
 PETSC_EXTERN PetscErrorCode VfpaMomentsCompute(VfpaMoments, const PetscScalar *const *);
-PETSC_EXTERN PetscErrorCode VfpaMomentsBegin(VfpaMoments);
-PETSC_EXTERN void           VfpaMomentsAddRow(void *, PetscInt, const PetscScalar *);
-PETSC_EXTERN PetscErrorCode VfpaMomentsEnd(VfpaMoments, const PetscScalar *const *);
+PETSC_EXTERN PetscErrorCode VfpaMomentsBegin(VfpaMoments, const PetscScalar *const *);
+PETSC_EXTERN PetscErrorCode VfpaMomentsEnd(VfpaMoments);
 PETSC_EXTERN PetscErrorCode VfpaMomentsTotals(VfpaMoments, PetscReal *, PetscReal *);
 
 #endif

@@ -21,6 +21,7 @@ struct _p_VfpaTransport {
   PetscInt    order;
   VfpaLimiter limiter;
   PetscReal  *face; /* work: face values of one row */
+  PetscReal  *row;  /* work: the ends of one row of f with their x ghosts (a ghosted profile) */
 };
 
 PETSC_EXTERN PetscErrorCode VfpaTransportCreate(MPI_Comm, VfpaTransport *);

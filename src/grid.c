@@ -82,78 +82,134 @@ static PetscErrorCode SetUpCommunicators(VfpaGrid grid)
   grid->owns_strength = (PetscBool)(grid->strength_row && ys + ym == nrows);
   root                = grid->owns_strength ? colrank : -1;
   PetscCallMPI(MPI_Allreduce(&root, &grid->strength_root, 1, MPI_INT, MPI_MAX, grid->column_comm));
+  grid->ys = ys;
+  grid->ym = ym;
   grid->vs = ys;
   grid->vm = PetscMin(ys + ym, grid->nv) - ys;
   PetscFunctionReturn(0);
 }
 
-/* The ghost part of the halo exchange: a scatter into the ghost cells of the local vector only,
-   built from the DMDA's local-to-global map. With the star stencil the corners (ghosts in x and in
-   v) stay out, as in DMGlobalToLocal. */
+/* The x ghosts of every owned row, then the owned x cells of the ghost rows just below and above the
+   owned rows (a velocity split), in grid->ghost_values, filled by a scatter from the global vector
+   built from the DMDA's local-to-global map. */
 static PetscErrorCode CreateGhostScatter(VfpaGrid grid)
 {
   ISLocalToGlobalMapping ltog;
   const PetscInt        *global;
-  PetscInt               ys, ym, gys, gym, n = 0, *from, *to;
-  DMDAStencilType        stencil;
-  Vec                    U, Uloc;
+  const PetscInt         nrows = grid->nv + (grid->strength_row ? 1 : 0), nghost = grid->gxm - grid->xm;
+  PetscInt               gys, n = 0, size, *from, *to;
+  Vec                    U;
   IS                     isfrom, isto;
 
   PetscFunctionBeginUser;
-  PetscCall(DMDAGetInfo(grid->da, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &stencil));
-  PetscCall(DMDAGetCorners(grid->da, NULL, &ys, NULL, NULL, &ym, NULL));
-  PetscCall(DMDAGetGhostCorners(grid->da, NULL, &gys, NULL, NULL, &gym, NULL));
+  PetscCall(DMDAGetGhostCorners(grid->da, NULL, &gys, NULL, NULL, NULL, NULL));
+  grid->below = grid->ys > 0;
+  grid->above = grid->ys + grid->ym < nrows;
+  size        = grid->ym * nghost + (grid->below + grid->above) * grid->xm;
   PetscCall(DMGetLocalToGlobalMapping(grid->da, &ltog));
   PetscCall(ISLocalToGlobalMappingGetIndices(ltog, &global));
-  PetscCall(PetscMalloc2(grid->gxm * gym, &from, grid->gxm * gym, &to));
-  for (PetscInt j = gys; j < gys + gym; j++)
-    for (PetscInt i = grid->gxs; i < grid->gxs + grid->gxm; i++) {
-      const PetscInt  local = (j - gys) * grid->gxm + i - grid->gxs;
-      const PetscBool xghost = (PetscBool)(i < grid->xs || i >= grid->xs + grid->xm), vghost = (PetscBool)(j < ys || j >= ys + ym);
-      if (!(xghost || vghost) || (xghost && vghost && stencil == DMDA_STENCIL_STAR) || global[local] < 0) continue;
-      from[n] = global[local];
-      to[n++] = local;
-    }
+  PetscCall(PetscMalloc2(size, &from, size, &to));
+  for (PetscInt j = grid->ys; j < grid->ys + grid->ym; j++)
+    for (PetscInt i = grid->gxs; i < grid->gxs + grid->gxm; i++)
+      if (i < grid->xs || i >= grid->xs + grid->xm) from[n++] = global[(j - gys) * grid->gxm + i - grid->gxs];
+  for (PetscInt side = 0; side < 2; side++) {
+    const PetscInt j = side ? grid->ys + grid->ym : grid->ys - 1;
+    if (!(side ? grid->above : grid->below)) continue;
+    for (PetscInt i = grid->xs; i < grid->xs + grid->xm; i++) from[n++] = global[(j - gys) * grid->gxm + i - grid->gxs];
+  }
   PetscCall(ISLocalToGlobalMappingRestoreIndices(ltog, &global));
+  for (PetscInt k = 0; k < n; k++) {
+    PetscCheck(from[k] >= 0, PETSC_COMM_SELF, PETSC_ERR_PLIB, "a ghost cell outside the grid");
+    to[k] = k;
+  }
   PetscCall(ISCreateGeneral(PETSC_COMM_SELF, n, from, PETSC_COPY_VALUES, &isfrom));
   PetscCall(ISCreateGeneral(PETSC_COMM_SELF, n, to, PETSC_COPY_VALUES, &isto));
   PetscCall(PetscFree2(from, to));
+  PetscCall(VecCreateSeq(PETSC_COMM_SELF, n, &grid->ghost_values));
   PetscCall(DMCreateGlobalVector(grid->da, &U));
-  PetscCall(DMCreateLocalVector(grid->da, &Uloc));
-  PetscCall(VecScatterCreate(U, isfrom, Uloc, isto, &grid->ghosts));
+  PetscCall(VecScatterCreate(U, isfrom, grid->ghost_values, isto, &grid->ghosts));
   PetscCall(VecDestroy(&U));
-  PetscCall(VecDestroy(&Uloc));
   PetscCall(ISDestroy(&isfrom));
   PetscCall(ISDestroy(&isto));
+  PetscCall(PetscCalloc1(grid->ym + 2, &grid->row_base));
+  grid->rows = grid->row_base - (grid->ys - 1);
   PetscFunctionReturn(0);
 }
 
-/* The halo exchange, what DMGlobalToLocal does: the owned cells of U copied row by row into the
-   ghosted local vector (a memory copy, 16 bytes per cell), then the ghost cells by the scatter.
-   PETSc's own exchange moves every cell through an index list, more than twice as slowly. With
-   visit, each row is handed over while it is in cache (the velocity moments are summed so). */
-PetscErrorCode VfpaGridGlobalToLocal(VfpaGrid grid, Vec U, Vec Uloc, VfpaRowVisitor visit, void *ctx)
+/* The halo exchange, begun: f[j] points into the array of U for the owned rows (no copy), and the
+   ghosts start to travel; work on the owned cells can proceed until VfpaGridHaloEnd. */
+PetscErrorCode VfpaGridHaloBegin(VfpaGrid grid, Vec U, const PetscScalar *const **f)
 {
   const PetscScalar *u;
-  PetscScalar       *loc;
-  PetscInt           ys, ym, gys;
 
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(VFPA_Halo, 0, 0, 0, 0));
-  PetscCall(DMDAGetCorners(grid->da, NULL, &ys, NULL, NULL, &ym, NULL));
-  PetscCall(DMDAGetGhostCorners(grid->da, NULL, &gys, NULL, NULL, NULL, NULL));
+  PetscCall(VecScatterBegin(grid->ghosts, U, grid->ghost_values, INSERT_VALUES, SCATTER_FORWARD));
   PetscCall(VecGetArrayRead(U, &u));
-  PetscCall(VecGetArray(Uloc, &loc));
-  for (PetscInt j = ys; j < ys + ym; j++) {
-    PetscScalar *row = loc + (j - gys) * grid->gxm - grid->gxs; /* row[i], global cell index i */
-    PetscCall(PetscArraycpy(row + grid->xs, u + (j - ys) * grid->xm, grid->xm));
-    if (visit) visit(ctx, j, row);
-  }
-  PetscCall(VecRestoreArray(Uloc, &loc));
-  PetscCall(VecRestoreArrayRead(U, &u));
-  PetscCall(VecScatterBegin(grid->ghosts, U, Uloc, INSERT_VALUES, SCATTER_FORWARD));
-  PetscCall(VecScatterEnd(grid->ghosts, U, Uloc, INSERT_VALUES, SCATTER_FORWARD));
+  for (PetscInt j = grid->ys; j < grid->ys + grid->ym; j++) grid->rows[j] = u + (j - grid->ys) * grid->xm - grid->xs;
+  *f = grid->rows;
   PetscCall(PetscLogEventEnd(VFPA_Halo, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* The halo exchange, completed: the rows beside the owned ones (f[ys - 1], f[ys + ym]) and the x
+   ghosts of the owned rows are there. */
+PetscErrorCode VfpaGridHaloEnd(VfpaGrid grid, Vec U)
+{
+  const PetscInt beside = grid->ym * (grid->gxm - grid->xm);
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscLogEventBegin(VFPA_Halo, 0, 0, 0, 0));
+  PetscCall(VecScatterEnd(grid->ghosts, U, grid->ghost_values, INSERT_VALUES, SCATTER_FORWARD));
+  PetscCall(VecGetArrayRead(grid->ghost_values, &grid->xghosts));
+  grid->rows[grid->ys - 1]        = grid->below ? grid->xghosts + beside - grid->xs : NULL;
+  grid->rows[grid->ys + grid->ym] = grid->above ? grid->xghosts + beside + grid->below * grid->xm - grid->xs : NULL;
+  PetscCall(PetscLogEventEnd(VFPA_Halo, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* Both halves of the halo exchange at once. */
+PetscErrorCode VfpaGridGetHalo(VfpaGrid grid, Vec U, const PetscScalar *const **f)
+{
+  PetscFunctionBeginUser;
+  PetscCall(VfpaGridHaloBegin(grid, U, f));
+  PetscCall(VfpaGridHaloEnd(grid, U));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VfpaGridRestoreHalo(VfpaGrid grid, Vec U, const PetscScalar *const **f)
+{
+  const PetscScalar *u = grid->rows[grid->ys] + grid->xs;
+
+  PetscFunctionBeginUser;
+  PetscCall(VecRestoreArrayRead(grid->ghost_values, &grid->xghosts));
+  PetscCall(VecRestoreArrayRead(U, &u));
+  *f = NULL;
+  PetscFunctionReturn(0);
+}
+
+/* The x ghosts of owned row j during a halo: the xs - gxs cells left of the slab, then the cells
+   right of it. */
+const PetscScalar *VfpaGridXGhosts(VfpaGrid grid, PetscInt j)
+{
+  return grid->xghosts + (j - grid->ys) * (grid->gxm - grid->xm);
+}
+
+/* p[i] = f[j][i] for the x ghosts of owned row j and the `inner` owned cells next to each of its
+   ends (every owned cell when 2 inner >= xm), p a ghosted profile, during a halo. */
+PetscErrorCode VfpaGridGhostedRow(VfpaGrid grid, const PetscScalar *const *f, PetscInt j, PetscInt inner, PetscScalar *p)
+{
+  const PetscScalar *ghosts = VfpaGridXGhosts(grid, j);
+  const PetscInt     xs = grid->xs, xe = grid->xs + grid->xm, left = xs - grid->gxs, right = grid->gxs + grid->gxm - xe;
+
+  PetscFunctionBeginUser;
+  for (PetscInt k = 0; k < left; k++) p[grid->gxs + k] = ghosts[k];
+  if (2 * inner >= grid->xm) PetscCall(PetscArraycpy(p + xs, f[j] + xs, grid->xm));
+  else {
+    PetscCall(PetscArraycpy(p + xs, f[j] + xs, inner));
+    PetscCall(PetscArraycpy(p + xe - inner, f[j] + xe - inner, inner));
+  }
+  for (PetscInt k = 0; k < right; k++) p[xe + k] = ghosts[left + k];
   PetscFunctionReturn(0);
 }
 
@@ -205,6 +261,8 @@ PetscErrorCode VfpaGridDestroy(VfpaGrid *grid)
     PetscCall(VfpaGridProfileDestroy(*grid, &(*grid)->x));
     PetscCall(PetscFree2((*grid)->v, (*grid)->vface));
     PetscCall(VecScatterDestroy(&(*grid)->ghosts));
+    PetscCall(VecDestroy(&(*grid)->ghost_values));
+    PetscCall(PetscFree((*grid)->row_base));
     PetscCallMPI(MPI_Comm_free(&(*grid)->column_comm));
     PetscCallMPI(MPI_Comm_free(&(*grid)->row_comm));
     PetscCall(DMDestroy(&(*grid)->da));

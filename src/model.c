@@ -49,7 +49,6 @@ PetscErrorCode VfpaModelSetUp(VfpaModel m)
   PetscCall(VfpaMomentsCreate(m->grid, &m->moments));
   PetscCall(VfpaTransportSetUp(m->transport, m->grid));
   PetscCall(VfpaFokkerPlanckSetUp(m->fp, m->grid));
-  PetscCall(DMCreateLocalVector(m->grid->da, &m->Uloc));
   PetscCall(VfpaGridProfileCreate(m->grid, &m->strength));
   PetscFunctionReturn(0);
 }
@@ -84,10 +83,7 @@ PetscErrorCode VfpaModelDestroy(VfpaModel *model)
 
   PetscFunctionBeginUser;
   if (!m) PetscFunctionReturn(0);
-  if (m->Uloc) {
-    PetscCall(VfpaGridProfileDestroy(m->grid, &m->strength));
-    PetscCall(VecDestroy(&m->Uloc));
-  }
+  if (m->strength) PetscCall(VfpaGridProfileDestroy(m->grid, &m->strength));
   PetscCall(VecDestroy(&m->fp_term));
   PetscCall(VfpaMomentsDestroy(&m->moments));
   PetscCall(VfpaMMSDestroy(&m->mms));
@@ -110,27 +106,20 @@ static PetscErrorCode KeyOf(Vec U, VfpaStateKey *key)
 
 static PetscBool SameKey(VfpaStateKey a, VfpaStateKey b) { return (PetscBool)(a.id == b.id && a.state == b.state); }
 
-/* Halo exchange of U into the ghosted local array f[j][i] (the strength row is f[nv]), and with
-   moments the velocity moments of f, summed in the same pass over U. */
-static PetscErrorCode GetLocalArray(VfpaModel m, Vec U, PetscBool moments, const PetscScalar *const **f)
+/* The halo f of U (f[j][i] on the owned x cells, the strength row is f[nv]; see VfpaGridGetHalo),
+   and with moments the velocity moments of f, the owned cells summed while the ghosts travel. */
+static PetscErrorCode GetHalo(VfpaModel m, Vec U, PetscBool moments, const PetscScalar *const **f)
 {
   PetscFunctionBeginUser;
-  PetscCall(KeyOf(U, &m->local_key));
-  if (moments) PetscCall(VfpaMomentsBegin(m->moments));
-  PetscCall(VfpaGridGlobalToLocal(m->grid, U, m->Uloc, moments ? VfpaMomentsAddRow : NULL, m->moments));
-  PetscCall(DMDAVecGetArrayRead(m->grid->da, m->Uloc, (void *)f));
-  if (moments) PetscCall(VfpaMomentsEnd(m->moments, *f));
+  PetscCall(KeyOf(U, &m->halo_key));
+  PetscCall(VfpaGridHaloBegin(m->grid, U, f));
+  if (moments) PetscCall(VfpaMomentsBegin(m->moments, *f));
+  PetscCall(VfpaGridHaloEnd(m->grid, U));
+  if (moments) PetscCall(VfpaMomentsEnd(m->moments));
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode RestoreLocalArray(VfpaModel m, const PetscScalar *const **f)
-{
-  PetscFunctionBeginUser;
-  PetscCall(DMDAVecRestoreArrayRead(m->grid->da, m->Uloc, (void *)f));
-  PetscFunctionReturn(0);
-}
-
-/* Transported strength and protocol (s, [u]) of the ghosted state f, whose moments GetLocalArray
+/* Transported strength and protocol (s, [u]) of the state whose halo f is, with the moments GetHalo
    has computed. */
 static PetscErrorCode EvaluateProtocol(VfpaModel m, const PetscScalar *const *f)
 {
@@ -138,12 +127,11 @@ static PetscErrorCode EvaluateProtocol(VfpaModel m, const PetscScalar *const *f)
 
   PetscFunctionBeginUser;
   if (m->transported) {
-    if (g->owns_strength)
-      for (PetscInt i = g->gxs; i < g->gxs + g->gxm; i++) m->strength[i] = f[g->nv][i];
+    if (g->owns_strength) PetscCall(VfpaGridGhostedRow(g, f, g->nv, g->xm, m->strength));
     PetscCall(VfpaGridBroadcastStrength(g, m->strength));
   }
   PetscCall(VfpaProtocolApply(m->protocol, m->moments, m->strength));
-  m->fields_key = m->local_key;
+  m->fields_key = m->halo_key;
   PetscFunctionReturn(0);
 }
 
@@ -153,9 +141,9 @@ PetscErrorCode VfpaModelEvaluateFields(VfpaModel m, Vec U)
   const PetscScalar *const *f;
 
   PetscFunctionBeginUser;
-  PetscCall(GetLocalArray(m, U, PETSC_TRUE, &f));
+  PetscCall(GetHalo(m, U, PETSC_TRUE, &f));
   PetscCall(EvaluateProtocol(m, f));
-  PetscCall(RestoreLocalArray(m, &f));
+  PetscCall(VfpaGridRestoreHalo(m->grid, U, &f));
   PetscFunctionReturn(0);
 }
 
@@ -165,8 +153,8 @@ PetscErrorCode VfpaModelComputeMoments(VfpaModel m, Vec U)
   const PetscScalar *const *f;
 
   PetscFunctionBeginUser;
-  PetscCall(GetLocalArray(m, U, PETSC_TRUE, &f));
-  PetscCall(RestoreLocalArray(m, &f));
+  PetscCall(GetHalo(m, U, PETSC_TRUE, &f));
+  PetscCall(VfpaGridRestoreHalo(m->grid, U, &f));
   PetscFunctionReturn(0);
 }
 
@@ -243,17 +231,17 @@ static PetscErrorCode EvaluateRHS(VfpaModel m, PetscReal t, Vec U, Vec F, PetscB
   PetscScalar             **rhs;
 
   PetscFunctionBeginUser;
-  PetscCall(GetLocalArray(m, U, (PetscBool)(with_fp || m->transported), &f));
+  PetscCall(GetHalo(m, U, (PetscBool)(with_fp || m->transported), &f));
   if (with_fp || m->transported) PetscCall(EvaluateProtocol(m, f));
   PetscCall(DMDAVecGetArray(g->da, F, &rhs));
   if (with_fp) {
     PetscCall(VfpaFokkerPlanckApply(m->fp, f, m->moments, m->protocol->s, m->protocol->avg_u, VfpaTransportSetRows, m->transport, rhs));
-    m->drift_key = m->local_key;
+    m->drift_key = m->halo_key;
   } else PetscCall(VfpaTransportApply(m->transport, f, rhs));
-  if (g->owns_strength) PetscCall(VfpaTransportApplyStrength(m->transport, f[g->nv], m->protocol->avg_u, rhs[g->nv]));
+  if (g->owns_strength) PetscCall(VfpaTransportApplyStrength(m->transport, m->strength, m->protocol->avg_u, rhs[g->nv]));
   PetscCall(VfpaMMSAddSource(m->mms, g, t, rhs));
   PetscCall(DMDAVecRestoreArray(g->da, F, &rhs));
-  PetscCall(RestoreLocalArray(m, &f));
+  PetscCall(VfpaGridRestoreHalo(m->grid, U, &f));
   PetscFunctionReturn(0);
 }
 
@@ -288,14 +276,14 @@ PetscErrorCode VfpaModelIFunction(TS ts, PetscReal t, Vec U, Vec Udot, Vec F, vo
   (void)ts, (void)t;
   if (m->keep_fp_term && !m->fp_term) PetscCall(VecDuplicate(F, &m->fp_term));
   term = m->keep_fp_term ? m->fp_term : F;
-  PetscCall(GetLocalArray(m, U, PETSC_TRUE, &f));
+  PetscCall(GetHalo(m, U, PETSC_TRUE, &f));
   PetscCall(EvaluateProtocol(m, f));
   PetscCall(VecZeroEntries(term));
   PetscCall(DMDAVecGetArray(m->grid->da, term, &rhs));
   PetscCall(VfpaFokkerPlanckApply(m->fp, f, m->moments, m->protocol->s, m->protocol->avg_u, NULL, NULL, rhs));
-  m->drift_key = m->local_key;
+  m->drift_key = m->halo_key;
   PetscCall(DMDAVecRestoreArray(m->grid->da, term, &rhs));
-  PetscCall(RestoreLocalArray(m, &f));
+  PetscCall(VfpaGridRestoreHalo(m->grid, U, &f));
   if (m->keep_fp_term) PetscCall(VecWAXPY(F, -1, m->fp_term, Udot));
   else PetscCall(VecAYPX(F, -1, Udot));
   PetscFunctionReturn(0);
@@ -329,11 +317,11 @@ PetscErrorCode VfpaModelIJacobian(TS ts, PetscReal t, Vec U, Vec Udot, PetscReal
   PetscCall(KeyOf(U, &key));
   if (!SameKey(key, m->fields_key) || !SameKey(key, m->drift_key)) {
     const PetscScalar *const *f;
-    PetscCall(GetLocalArray(m, U, PETSC_TRUE, &f));
+    PetscCall(GetHalo(m, U, PETSC_TRUE, &f));
     PetscCall(EvaluateProtocol(m, f));
     PetscCall(VfpaFokkerPlanckComputeDrift(m->fp, f, m->moments, m->protocol->avg_u));
-    m->drift_key = m->local_key;
-    PetscCall(RestoreLocalArray(m, &f));
+    m->drift_key = m->halo_key;
+    PetscCall(VfpaGridRestoreHalo(m->grid, U, &f));
   }
   PetscCall(VfpaFokkerPlanckAssemble(m->fp, m->protocol->s, shift, P));
   m->shift = shift;

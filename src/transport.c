@@ -40,6 +40,7 @@ PetscErrorCode VfpaTransportSetUp(VfpaTransport t, VfpaGrid grid)
   PetscFunctionBeginUser;
   t->grid = grid;
   PetscCall(PetscMalloc1(grid->xm + 1, &t->face));
+  PetscCall(VfpaGridProfileCreate(grid, &t->row));
   PetscFunctionReturn(0);
 }
 
@@ -56,6 +57,7 @@ PetscErrorCode VfpaTransportDestroy(VfpaTransport *transport)
   PetscFunctionBeginUser;
   if (!*transport) PetscFunctionReturn(0);
   PetscCall(PetscFree((*transport)->face));
+  if ((*transport)->grid) PetscCall(VfpaGridProfileDestroy((*transport)->grid, &(*transport)->row));
   PetscCall(PetscFree(*transport));
   PetscFunctionReturn(0);
 }
@@ -89,51 +91,60 @@ static inline PetscReal FaceValue(PetscInt order, VfpaLimiter limiter, const Pet
   return order == 1 ? q[i + 1] : q[i + 1] - 0.5 * Slope(limiter, q[i + 1] - q[i], q[i + 2] - q[i + 1]);
 }
 
-/* face[k] = v q^upwind at the faces i+1/2, i = xs-1 .. xs+xm-1 (k = i - xs + 1); one loop per sign
-   of v, with order and limiter constants once inlined (see FaceFluxes). */
-static inline void FaceFluxesWith(PetscInt order, VfpaLimiter limiter, VfpaGrid g, PetscReal v, const PetscScalar *restrict q, PetscReal *restrict face)
+/* face[k] = v q^upwind at the faces i+1/2, i0 <= i < i1 (k = i - xs + 1); one loop per sign of v,
+   with order and limiter constants once inlined (see FaceFluxes). */
+static inline void FaceFluxesWith(PetscInt order, VfpaLimiter limiter, VfpaGrid g, PetscReal v, const PetscScalar *restrict q, PetscInt i0, PetscInt i1, PetscReal *restrict face)
 {
   if (v > 0)
-    for (PetscInt i = g->xs - 1; i < g->xs + g->xm; i++) face[i - g->xs + 1] = v * FaceValue(order, limiter, q, i, PETSC_TRUE);
+    for (PetscInt i = i0; i < i1; i++) face[i - g->xs + 1] = v * FaceValue(order, limiter, q, i, PETSC_TRUE);
   else
-    for (PetscInt i = g->xs - 1; i < g->xs + g->xm; i++) face[i - g->xs + 1] = v * FaceValue(order, limiter, q, i, PETSC_FALSE);
+    for (PetscInt i = i0; i < i1; i++) face[i - g->xs + 1] = v * FaceValue(order, limiter, q, i, PETSC_FALSE);
 }
 
-static void FaceFluxes(const VfpaTransport t, PetscReal v, const PetscScalar *q, PetscReal *face)
+static void FaceFluxes(const VfpaTransport t, PetscReal v, const PetscScalar *q, PetscInt i0, PetscInt i1, PetscReal *face)
 {
   if (t->order == 1) {
-    FaceFluxesWith(1, VFPA_LIMITER_MINMOD, t->grid, v, q, face);
+    FaceFluxesWith(1, VFPA_LIMITER_MINMOD, t->grid, v, q, i0, i1, face);
     return;
   }
   switch (t->limiter) {
   case VFPA_LIMITER_MINMOD:
-    FaceFluxesWith(2, VFPA_LIMITER_MINMOD, t->grid, v, q, face);
+    FaceFluxesWith(2, VFPA_LIMITER_MINMOD, t->grid, v, q, i0, i1, face);
     break;
   case VFPA_LIMITER_VANLEER:
-    FaceFluxesWith(2, VFPA_LIMITER_VANLEER, t->grid, v, q, face);
+    FaceFluxesWith(2, VFPA_LIMITER_VANLEER, t->grid, v, q, i0, i1, face);
     break;
   case VFPA_LIMITER_MC:
-    FaceFluxesWith(2, VFPA_LIMITER_MC, t->grid, v, q, face);
+    FaceFluxesWith(2, VFPA_LIMITER_MC, t->grid, v, q, i0, i1, face);
     break;
   }
 }
 
+/* Owned cells next to each end of the slab that the two end faces there reach (the stencil is
+   i-1 .. i+2 for face i+1/2). */
+#define EDGE_CELLS 3
+
 /* rhs[j][i] = -(F_{i+1/2} - F_{i-1/2}) / dx with F = v_j f^upwind, for the owned cells of the rows
-   j0 .. j1-1; f is the ghosted local array. Each face flux is computed once. transport is the
-   VfpaTransport (a void pointer, so that this is a VfpaRowsSetter for VfpaFokkerPlanckApply).
-   Memory: f read once (with its halo), rhs written once. */
+   j0 .. j1-1; f is the halo of the state (VfpaGridGetHalo). The two faces at each end of the slab
+   are computed from the row's ends with their x ghosts (copied into t->row), the others straight
+   from f. Each face flux is computed once. transport is the VfpaTransport (a void pointer, so that
+   this is a VfpaRowsSetter for VfpaFokkerPlanckApply). Memory: f read once, rhs written once. */
 PetscErrorCode VfpaTransportSetRows(void *transport, const PetscScalar *const *f, PetscInt j0, PetscInt j1, PetscScalar **rhs)
 {
   VfpaTransport             t    = (VfpaTransport)transport;
   VfpaGrid                  g    = t->grid;
+  const PetscInt            xs   = g->xs, xe = g->xs + g->xm;
   const PetscReal           rdx  = 1 / g->dx;
   const PetscReal *restrict face = t->face;
 
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(VFPA_Transport, 0, 0, 0, 0));
   for (PetscInt j = j0; j < j1; j++) {
-    PetscScalar *restrict row = rhs[j] + g->xs;
-    FaceFluxes(t, g->v[j], f[j], t->face);
+    PetscScalar *restrict row = rhs[j] + xs;
+    PetscCall(VfpaGridGhostedRow(g, f, j, EDGE_CELLS, t->row));
+    FaceFluxes(t, g->v[j], t->row, xs - 1, xs + 1, t->face);
+    FaceFluxes(t, g->v[j], f[j], xs + 1, xe - 2, t->face);
+    FaceFluxes(t, g->v[j], t->row, xe - 2, xe, t->face);
     for (PetscInt k = 0; k < g->xm; k++) row[k] = -(face[k + 1] - face[k]) * rdx;
   }
   PetscCall(PetscLogEventEnd(VFPA_Transport, 0, 0, 0, 0));

@@ -13,7 +13,7 @@ def unit(name):
 
 @test
 def halo_exchange_matches_petsc():
-    """The halo exchange and the moments summed during it equal DMGlobalToLocal and VfpaMomentsCompute."""
+    """The halo exchange (f read in place, the ghosts moved) equals DMGlobalToLocal, and the moments summed during it the sums over that vector."""
     unit("test_grid")
 
 

@@ -63,21 +63,20 @@ static PetscErrorCode MakeModel(const char nx[], VfpaModel *m, Vec *U, ColumnFn 
   PetscFunctionReturn(0);
 }
 
-/* rhs = d_v J(U) with strength s(x) and average [u](x) as given; returns the ghosted f too. */
+/* rhs = d_v J(U) with strength s(x) and average [u](x) as given. */
 static PetscErrorCode ApplyFP(VfpaModel m, Vec U, const PetscReal *s, const PetscReal *avg, Vec F)
 {
   const PetscScalar *const *f;
   PetscScalar             **rhs;
 
   PetscFunctionBeginUser;
-  PetscCall(DMGlobalToLocal(m->grid->da, U, INSERT_VALUES, m->Uloc));
-  PetscCall(DMDAVecGetArrayRead(m->grid->da, m->Uloc, (void *)&f));
+  PetscCall(VfpaGridGetHalo(m->grid, U, &f));
   PetscCall(VfpaMomentsCompute(m->moments, f));
   PetscCall(VecZeroEntries(F));
   PetscCall(DMDAVecGetArray(m->grid->da, F, &rhs));
   PetscCall(VfpaFokkerPlanckApply(m->fp, f, m->moments, s, avg, NULL, NULL, rhs));
   PetscCall(DMDAVecRestoreArray(m->grid->da, F, &rhs));
-  PetscCall(DMDAVecRestoreArrayRead(m->grid->da, m->Uloc, (void *)&f));
+  PetscCall(VfpaGridRestoreHalo(m->grid, U, &f));
   PetscFunctionReturn(0);
 }
 
@@ -264,8 +263,7 @@ static PetscErrorCode CheckRowsSetter(void)
     s[i]   = 1.5 + PetscSinReal(i);
     avg[i] = -0.8 + 0.001 * i;
   }
-  PetscCall(DMGlobalToLocal(g->da, U, INSERT_VALUES, m->Uloc));
-  PetscCall(DMDAVecGetArrayRead(g->da, m->Uloc, (void *)&f));
+  PetscCall(VfpaGridGetHalo(g, U, &f));
   PetscCall(VfpaMomentsCompute(m->moments, f));
   for (int k = 0; k < 2; k++) {
     PetscCall(VecDuplicate(U, &F[k]));
@@ -275,7 +273,7 @@ static PetscErrorCode CheckRowsSetter(void)
     PetscCall(VfpaFokkerPlanckApply(m->fp, f, m->moments, s, avg, k == 0 ? NULL : VfpaTransportSetRows, m->transport, rhs));
     PetscCall(DMDAVecRestoreArray(g->da, F[k], &rhs));
   }
-  PetscCall(DMDAVecRestoreArrayRead(g->da, m->Uloc, (void *)&f));
+  PetscCall(VfpaGridRestoreHalo(g, U, &f));
   PetscCall(VecEqual(F[0], F[1], &same));
   EXPECT(same, "transport set inside the Fokker-Planck pass differs from transport then Fokker-Planck");
   for (int k = 0; k < 2; k++) PetscCall(VecDestroy(&F[k]));
