@@ -187,7 +187,7 @@ class Bench:
                  "Share of a step, from `-log_view` of whole runs at the smallest velocity grid in use (nv = 64, "
                  "where a step is cheapest and the share largest):", "",
                  "| nx × nv | kernel, method | averaging s | step s (TSStep) | share |", "|---|---|---|---|---|"]
-        worst = 0
+        worst, self.avg_worst = 0, (0, "", 0, 0)
         for nx in (1024, 4096):
             for kernel in (["-kernel", "trig", "-average_method", "modes"], ["-kernel", "trig", "-average_method", "quadrature"], ["-kernel", "gaussian"]):
                 steps = 10 if self.quick else 40
@@ -197,9 +197,11 @@ class Bench:
                 step = log["events"]["TSStep"][1]
                 # the averages inside steps only: TSStep includes them, output and diagnostics are off
                 share = avg / step
-                worst = max(worst, share)
+                if share > worst:
+                    worst, self.avg_worst = share, (share, f"{nx} × 64, {' '.join(kernel[1::2])}", avg, step)
                 text.append(f"| {nx} × 64 | {' '.join(kernel[1::2])} | {avg:.4f} | {step:.3f} | {100 * share:.1f}% |")
         text += ["", f"Reproduce: `{cmd}`."]
+        self.avg_4096 = next((m, q) for nx, m, q in rows if nx == 4096)
         self.targets.append(("nonlocal averaging < 5% of a step for nx ≤ 4096", f"at most {100 * worst:.1f}% (nv = 64)", worst < 0.05))
         return "\n".join(text)
 
@@ -471,6 +473,19 @@ def main():
     print(f"bench: wrote {rel(args.output)} in {time.time() - start:.0f} s")
 
 
+def averaging_limits(bench):
+    """The averaging bullet, when that target is missed."""
+    share, label, avg, step = bench.avg_worst
+    if share < 0.05:
+        return []
+    modes, quad = bench.avg_4096
+    return [f"* **Nonlocal averaging.** {100 * share:.1f}% of a step at {label} (target: below 5%): {avg:.4f} s of averaging in "
+            f"{step:.3f} s of steps (section 4). The averages work on x profiles only, so their cost does not depend on nv, while the "
+            "rest of a step grows with nv: the share is largest on the coarsest velocity grid measured, nv = 64. By quadrature (every "
+            "kernel but the cosine modes of trig) an average of two profiles takes four real FFTs of length nx, "
+            f"{quad * 1e6:.1f} µs at nx = 4096 against {modes * 1e6:.1f} µs by cosine modes (section 4)."]
+
+
 def scaling_limits(bench):
     """The strong-scaling bullet, when that target is missed."""
     strong, one, two, half = bench.scaling
@@ -513,6 +528,7 @@ def limits_section(bench):
             "reaching 30% would need a single pass: the moments and the drift correction kept in cache. Sweeping x in blocks of whole velocity columns, so that a block's F1 terms and right-hand side stay in cache "
             "between the two passes, was tried and was slower at every block width tried (8 to 1024 columns at 4096 × 2048): "
             "with x fastest in memory, each block touches one short piece of every row.",
+            *averaging_limits(bench),
             *scaling_limits(bench),
             f"* **IMEX.** Its step is set by the explicit transport (ssp4l: SSP coefficient 3 for 4 stages, 3 of them implicit; the "
             "default explicit method: 6 for 9 stages), so per unit of simulated time it solves about one implicit stage where the "
