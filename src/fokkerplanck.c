@@ -106,15 +106,15 @@ PetscErrorCode VfpaFokkerPlanckDestroy(VfpaFokkerPlanck *fp)
 }
 
 /* B(z) and B'(z) from z and E = e^z: B = z r and B' = r - z E r^2 with r = 1 / (E - 1), one division
-   and no branch (the Taylor series is selected for |z| < 1e-3, where E - 1 loses digits or
-   vanishes), so loops over x vectorise. */
+   and no branch: the Taylor series, for |z| < 1e-3 where E - 1 loses digits or vanishes, is chosen
+   by a select (the denominator then stays finite even at z = 0), so loops over x vectorise. */
 static inline void BernoulliFromExp(PetscReal z, PetscReal E, PetscReal *B, PetscReal *dB)
 {
-  /* w = 1 selects the series (the denominator then stays finite even at z = 0), w = 0 the closed form */
-  const PetscReal z2 = z * z, w = PetscAbsReal(z) < 1e-3 ? 1.0 : 0.0, r = 1 / (E - 1 + w);
+  const PetscBool series = PetscAbsReal(z) < 1e-3;
+  const PetscReal z2 = z * z, r = 1 / (E - 1 + (series ? 1.0 : 0.0));
   const PetscReal Bseries = 1 - 0.5 * z + z2 * (1.0 / 12) - z2 * z2 * (1.0 / 720), dBseries = -0.5 + z * (1.0 / 6) - z2 * z * (1.0 / 180);
-  *B  = w * Bseries + (1 - w) * z * r;
-  *dB = w * dBseries + (1 - w) * (r - z * E * r * r);
+  *B  = series ? Bseries : z * r;
+  *dB = series ? dBseries : r - z * E * r * r;
 }
 
 /* Face j for every owned x cell, in one loop: F0 = B(-z) hi - B(z) lo into above and
