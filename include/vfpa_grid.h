@@ -35,6 +35,7 @@ struct _p_VfpaGrid {
   VecScatter  ghosts;        /* global vector -> ghost_values (VfpaGridHaloBegin/End) */
   Vec         ghost_values;  /* x ghosts of the owned rows, then the owned x cells of the rows beside them */
   PetscBool   below, above;  /* a row ys - 1 / ys + ym exists on another rank (velocity split) */
+  const PetscScalar  *state;     /* the array of the halo's vector U during a halo */
   const PetscScalar  *xghosts;   /* the array of ghost_values during a halo */
   const PetscScalar **row_base, **rows; /* during a halo: rows[j] for ys - 1 <= j <= ys + ym */
 };

@@ -140,13 +140,11 @@ static PetscErrorCode CreateGhostScatter(VfpaGrid grid)
    ghosts start to travel; work on the owned cells can proceed until VfpaGridHaloEnd. */
 PetscErrorCode VfpaGridHaloBegin(VfpaGrid grid, Vec U, const PetscScalar *const **f)
 {
-  const PetscScalar *u;
-
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(VFPA_Halo, 0, 0, 0, 0));
   PetscCall(VecScatterBegin(grid->ghosts, U, grid->ghost_values, INSERT_VALUES, SCATTER_FORWARD));
-  PetscCall(VecGetArrayRead(U, &u));
-  for (PetscInt j = grid->ys; j < grid->ys + grid->ym; j++) grid->rows[j] = u + (j - grid->ys) * grid->xm - grid->xs;
+  PetscCall(VecGetArrayRead(U, &grid->state));
+  for (PetscInt j = grid->ys; j < grid->ys + grid->ym; j++) grid->rows[j] = grid->state + (j - grid->ys) * grid->xm - grid->xs;
   *f = grid->rows;
   PetscCall(PetscLogEventEnd(VFPA_Halo, 0, 0, 0, 0));
   PetscFunctionReturn(0);
@@ -179,11 +177,9 @@ PetscErrorCode VfpaGridGetHalo(VfpaGrid grid, Vec U, const PetscScalar *const **
 
 PetscErrorCode VfpaGridRestoreHalo(VfpaGrid grid, Vec U, const PetscScalar *const **f)
 {
-  const PetscScalar *u = grid->rows[grid->ys] + grid->xs;
-
   PetscFunctionBeginUser;
   PetscCall(VecRestoreArrayRead(grid->ghost_values, &grid->xghosts));
-  PetscCall(VecRestoreArrayRead(U, &u));
+  PetscCall(VecRestoreArrayRead(U, &grid->state));
   *f = NULL;
   PetscFunctionReturn(0);
 }
