@@ -54,13 +54,15 @@ def slurm_single_run_completes():
     check("run complete" in job_outputs(d), job_outputs(d))
 
 
-CHAIN = ["-nx", 128, "-nv", 128, "-ts_max_time", 80]
+CHAIN = ["-nx", 128, "-nv", 128, "-ts_max_time", 160]
 
 
 @test
 def slurm_chain_resubmits_until_done_and_matches_an_uninterrupted_run():
     """Slices with a 1-minute limit and SIGUSR1 55 s before it (SBATCH_TIMELIMIT/SBATCH_SIGNAL,
-    inherited by every resubmission), for a run of about 30 s of compute on 2 ranks."""
+    inherited by every resubmission), for a run of about 45 s of compute on 2 ranks. slurmctld checks
+    time limits about every 30 s, so the signal comes 5 to 35 s into the first slice: the run must
+    last longer than that (at 30 s of compute a faster build finished unsignalled)."""
     c, d = cluster(), submit_dir("slurm_chain")
     out = d / "chained"
     first = c.sbatch(ROOT / "jobs" / "chain.slurm", ROOT / "input" / "relax1d.opts", *CHAIN, "-output_dir", out, cwd=d,
@@ -76,7 +78,7 @@ def slurm_chain_resubmits_until_done_and_matches_an_uninterrupted_run():
     whole = vfpa("slurm_chain_reference", "-options_file", ROOT / "input" / "relax1d.opts", *CHAIN, np_=2)
     f_ref, s_ref, t_ref = final_state(whole.outdir)
     f, s, t = final_state(out)
-    check(t == t_ref == 80 and np.array_equal(f, f_ref) and np.array_equal(s, s_ref), f"chained final state differs at t = {t}")
+    check(t == t_ref == 160 and np.array_equal(f, f_ref) and np.array_equal(s, s_ref), f"chained final state differs at t = {t}")
     check((out / "diagnostics.csv").read_text() == (whole.outdir / "diagnostics.csv").read_text(), "diagnostics.csv differs from the uninterrupted run's")
 
 
