@@ -38,6 +38,7 @@ SCALING_PHASES = [("Fokker-Planck", ["VfpaFokkerPlanck"]), ("transport", ["VfpaT
 # moments (f 8; the halo exchange reads f in place and moves only the ghosts), transport and Fokker-Planck
 # face pass (f 8, its F1 terms 16, the right-hand side 16; transport sets a block of rows just before their
 # fluxes are added, in cache), drift correction (F1 8, the right-hand side 16).
+AVERAGING_RUNS = 3  # runs per row of the averaging share; the median counts
 PASS_BYTES = {"moments": 8, "transport and Fokker-Planck face pass": 40, "drift correction": 24}
 
 
@@ -185,24 +186,31 @@ class Bench:
         text += [f"| {nx} | {m * 1e6:.1f} | {q * 1e6:.1f} |" for nx, m, q in rows]
         text += ["", "Reproduce: `build/bench/bench average 4096 modes` (or `quadrature`).", "",
                  "Share of a step, from `-log_view` of whole runs at the smallest velocity grid in use (nv = 64, "
-                 "where a step is cheapest and the share largest):", "",
-                 "| nx × nv | kernel, method | averaging s | step s (TSStep) | share |", "|---|---|---|---|---|"]
-        worst, self.avg_worst = 0, (0, "", 0, 0)
+                 f"where a step is cheapest and the share largest); each row is the run with the median share of {AVERAGING_RUNS} "
+                 "runs, the last column the spread of the runs (timings on this VM vary by up to 20%):", "",
+                 "| nx × nv | kernel, method | averaging s | step s (TSStep) | share | share, lowest and highest run |", "|---|---|---|---|---|---|"]
+        worst, highest, self.avg_worst = 0, 0, (0, "", 0, 0)
         for nx in (1024, 4096):
             for kernel in (["-kernel", "trig", "-average_method", "modes"], ["-kernel", "trig", "-average_method", "quadrature"], ["-kernel", "gaussian"]):
                 steps = 10 if self.quick else 40
-                cmd, log, _ = self.vfpa(f"avg_{nx}_{kernel[1]}_{kernel[-1]}", 1, "-options_file", RELAX, "-nx", nx, "-nv", 64, *kernel,
-                                        "-ts_max_steps", steps, "-output_interval", "1e9", "-diagnostics_interval", "1e9")
-                avg = log["events"].get("VfpaAveraging", (0, 0))[1]
-                step = log["events"]["TSStep"][1]
-                # the averages inside steps only: TSStep includes them, output and diagnostics are off
-                share = avg / step
+                runs = []
+                for _ in range(AVERAGING_RUNS):
+                    cmd, log, _ = self.vfpa(f"avg_{nx}_{kernel[1]}_{kernel[-1]}", 1, "-options_file", RELAX, "-nx", nx, "-nv", 64, *kernel,
+                                            "-ts_max_steps", steps, "-output_interval", "1e9", "-diagnostics_interval", "1e9")
+                    avg = log["events"].get("VfpaAveraging", (0, 0))[1]
+                    step = log["events"]["TSStep"][1]
+                    # the averages inside steps only: TSStep includes them, output and diagnostics are off
+                    runs.append((avg / step, avg, step))
+                runs.sort()
+                share, avg, step = runs[len(runs) // 2]
+                highest = max(highest, runs[-1][0])
                 if share > worst:
                     worst, self.avg_worst = share, (share, f"{nx} × 64, {' '.join(kernel[1::2])}", avg, step)
-                text.append(f"| {nx} × 64 | {' '.join(kernel[1::2])} | {avg:.4f} | {step:.3f} | {100 * share:.1f}% |")
+                text.append(f"| {nx} × 64 | {' '.join(kernel[1::2])} | {avg:.4f} | {step:.3f} | {100 * share:.1f}% | "
+                            f"{100 * runs[0][0]:.1f}–{100 * runs[-1][0]:.1f}% |")
         text += ["", f"Reproduce: `{cmd}`."]
         self.avg_4096 = next((m, q) for nx, m, q in rows if nx == 4096)
-        self.targets.append(("nonlocal averaging < 5% of a step for nx ≤ 4096", f"at most {100 * worst:.1f}% (nv = 64)", worst < 0.05))
+        self.targets.append(("nonlocal averaging < 5% of a step for nx ≤ 4096", f"at most {100 * worst:.1f}% (nv = 64; median of {AVERAGING_RUNS} runs, the highest single run {100 * highest:.1f}%)", worst < 0.05))
         return "\n".join(text)
 
     # ---- 5. IMEX against explicit ------------------------------------------------------------
