@@ -228,13 +228,16 @@ static PetscErrorCode StagePCApply(PC pc, Vec x, Vec y)
     rhs = ctx->response;
   }
   PetscCall(PCApply(ctx->column, rhs, y));
-  PetscCall(VecGetArrayRead(rhs, &xa));
   PetscCall(VecGetArray(ctx->rhs, &b));
-  ColumnMoments(g, xa, NULL, b);
+  if (rhs == x) PetscCall(PetscArraycpy(b, ctx->m1, g->xm)); /* M1(x), summed above */
+  else {
+    PetscCall(VecGetArrayRead(rhs, &xa));
+    ColumnMoments(g, xa, NULL, b);
+    PetscCall(VecRestoreArrayRead(rhs, &xa));
+  }
   for (PetscInt k = 0; k < g->xm; k++) b[k] += ctx->c[k];
   if (m->protocol->symmetric) PetscCall(KeepTotalMomentum(ctx, b));
   PetscCall(VecRestoreArray(ctx->rhs, &b));
-  PetscCall(VecRestoreArrayRead(rhs, &xa));
   PetscCall(VecGetArray(y, &ya));
   ColumnMoments(g, ya, NULL, ctx->z1);
   for (PetscInt i = g->gxs; i < g->gxs + g->gxm; i++) ctx->trial->rho[i] = m->moments->rho[i], ctx->trial->rhou[i] = 0, ctx->trial->u[i] = 0;
