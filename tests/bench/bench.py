@@ -210,7 +210,9 @@ class Bench:
                             f"{100 * runs[0][0]:.1f}–{100 * runs[-1][0]:.1f}% |")
         text += ["", f"Reproduce: `{cmd}`."]
         self.avg_4096 = next((m, q) for nx, m, q in rows if nx == 4096)
-        self.targets.append(("nonlocal averaging < 5% of a step for nx ≤ 4096", f"at most {100 * worst:.1f}% (nv = 64; median of {AVERAGING_RUNS} runs, the highest single run {100 * highest:.1f}%)", worst < 0.05))
+        # met only when every run is below 5%: on this VM a median just below it can be noise
+        self.avg_highest = highest
+        self.targets.append(("nonlocal averaging < 5% of a step for nx ≤ 4096, in every run", f"at most {100 * worst:.1f}% (nv = 64; median of {AVERAGING_RUNS} runs, the highest single run {100 * highest:.1f}%)", highest < 0.05))
         return "\n".join(text)
 
     # ---- 5. IMEX against explicit ------------------------------------------------------------
@@ -486,12 +488,13 @@ def main():
 
 
 def averaging_limits(bench):
-    """The averaging bullet, when that target is missed."""
+    """The averaging bullet, when that target is missed (in any single run)."""
     share, label, avg, step = bench.avg_worst
-    if share < 0.05:
+    if bench.avg_highest < 0.05:
         return []
     modes, quad = bench.avg_4096
-    return [f"* **Nonlocal averaging.** {100 * share:.1f}% of a step at {label} (target: below 5%): {avg:.4f} s of averaging in "
+    return [f"* **Nonlocal averaging.** {100 * share:.1f}% of a step at {label} (median of {AVERAGING_RUNS} runs; the highest single run "
+            f"{100 * bench.avg_highest:.1f}%; target: below 5%): {avg:.4f} s of averaging in "
             f"{step:.3f} s of steps (section 4). The averages work on x profiles only, so their cost does not depend on nv, while the "
             "rest of a step grows with nv: the share is largest on the coarsest velocity grid measured, nv = 64. By quadrature (every "
             "kernel but the cosine modes of trig) an average of two profiles takes four real FFTs of length nx, "
@@ -532,8 +535,10 @@ def limits_section(bench):
             f"{100 * BYTES_PER_CELL / bench.copy_bw / small[4]:.0f}%; out of cache {far[4]:.1f} ns. In the phase profile the Fokker-Planck "
             f"operator takes {100 * fp / total:.0f}% and transport {100 * tr / total:.0f}% of the time. Each Fokker-Planck evaluation computes "
             "the Scharfetter-Gummel weights B(z), B'(z) of every face once (a product of tabulated exponentials, a division and a "
-            "branch-free choice of the Taylor series, about 30 floating-point operations per face), in one loop per face row that also "
-            "forms the Newton sums fixing the drift per x cell and adds the fluxes; the first-order drift correction needs those sums "
+            "branch-free choice of the Taylor series, about 30 floating-point operations per face), in one loop over two face rows that "
+            "also forms the Newton sums fixing the drift per x cell and adds the fluxes (two faces per loop load the drifts, weights "
+            "and sums once for both: about 10% less time per right-hand side in interleaved runs, bitwise the same results; four "
+            "faces per loop were slower); the first-order drift correction needs those sums "
             "over the whole velocity column, hence its own pass. Transport computes a van Leer limiter (another division per face). "
             "Transport sets each block of rows just before the face pass adds its fluxes, so the right-hand side is written once there, "
             "and the halo exchange reads f in place, moving only the ghost cells (no copy of f; results bitwise unchanged by either); "
