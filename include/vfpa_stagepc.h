@@ -22,7 +22,9 @@
      2. the momenta Y1 of y from the nx equations
           (shift + s_i) Y1_i - s_i rho_i [u]_i(Y1) = M1(x')_i + c_i,
         [u](Y1) being the protocol's average of the momenta Y1 at the current rho (GMRES, options
-        prefix -momentum_); for the symmetric protocols sum_i S_i = 0 whatever the moments, and
+        prefix -momentum_, on the rows divided by shift + s_i: the identity minus the average's
+        coupling, whose rank is that of the kernel, so a trig kernel of K cosine modes needs at
+        most 2K iterations); for the symmetric protocols sum_i S_i = 0 whatever the moments, and
         the right-hand side is made to keep the total of M1(x) exactly;
      3. y = z + mu_i w_i with w = A^{-1} d(d_v J)/dc column by column, mu_i fixed by M1(y_i) = Y1_i.
    Step 3 is the Sherman-Morrison form of the inverse, one rank-one term per column, with the

@@ -37,8 +37,9 @@ static void ColumnMoments(VfpaGrid g, const PetscScalar *a, PetscReal *m0, Petsc
   }
 }
 
-/* out_i = (shift + s_i) Y1_i - s_i rho_i [u]_i(Y1) on the owned x cells (step 2); the trial moments
-   already hold rho (see StagePCApply), only their momenta change here. */
+/* out_i = Y1_i - s_i rho_i [u]_i(Y1) / (shift + s_i) on the owned x cells (step 2, each row divided
+   by its diagonal shift + s_i, as is the right-hand side); the trial moments already hold rho (see
+   StagePCApply), only their momenta change here. */
 static PetscErrorCode MomentumOperator(Mat T, Vec in, Vec out)
 {
   StagePC           *ctx;
@@ -62,7 +63,7 @@ static PetscErrorCode MomentumOperator(Mat T, Vec in, Vec out)
   PetscCall(VecGetArray(out, &o));
   for (PetscInt b = 0; b < g->xm; b++) {
     const PetscInt i = g->xs + b;
-    o[b]             = (m->shift + s[i]) * y[b] - s[i] * now->rho[i] * ctx->avg[i];
+    o[b]             = y[b] - s[i] * now->rho[i] * ctx->avg[i] / (m->shift + s[i]);
   }
   PetscCall(VecRestoreArray(out, &o));
   PetscCall(VecRestoreArrayRead(in, &y));
@@ -237,6 +238,7 @@ static PetscErrorCode StagePCApply(PC pc, Vec x, Vec y)
   }
   for (PetscInt k = 0; k < g->xm; k++) b[k] += ctx->c[k];
   if (m->protocol->symmetric) PetscCall(KeepTotalMomentum(ctx, b));
+  for (PetscInt k = 0; k < g->xm; k++) b[k] /= m->shift + m->protocol->s[g->xs + k]; /* as MomentumOperator's rows */
   PetscCall(VecRestoreArray(ctx->rhs, &b));
   PetscCall(VecGetArray(y, &ya));
   ColumnMoments(g, ya, NULL, ctx->z1);
