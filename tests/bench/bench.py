@@ -73,6 +73,7 @@ class Bench:
     def __init__(self, work, quick):
         self.work, self.quick = Path(work), quick
         self.targets = []  # (target, measured, met, what limits it)
+        self.imex_budget = None  # set by imex(): an implicit stage's cost at λ = 100 on the smallest velocity grid
 
     # ---- helpers ---------------------------------------------------------------------------
     def vfpa(self, name, np_, *args, log=True):
@@ -257,7 +258,7 @@ class Bench:
                 fine = final_f(self.work / f"imex_space_{lam}_{nv}")
                 space = np.abs(fine.reshape(nv, 2, 64, 2).mean(axis=(1, 3)) - ref).sum() / np.abs(ref).sum()
                 tol = share * space
-                runs = []  # (family, label, run name, options, cfl, error, command, log, fastest TSStep s)
+                runs = []  # [family, label, run name, options, cfl, error, command, log, fastest TSStep s]
                 for family, candidates in (("explicit", self.EXPLICIT), ("IMEX", self.IMEX)):
                     for label, extra in candidates:
                         cfl = 0.8
@@ -586,7 +587,7 @@ def limits_section(bench):
 
 def imex_budget_limits(bench):
     """The cost of an implicit stage against what 5× at λ = 100 allows, on the smallest velocity grid."""
-    b = getattr(bench, "imex_budget", None)
+    b = bench.imex_budget
     if b is None:
         return []
     names = {"SNESFunctionEval": "the residual", "SNESJacobianEval": "the Jacobian", "PCSetUp": "the preconditioner set-up",
