@@ -126,14 +126,14 @@ static void FaceFluxes(const VfpaTransport t, PetscReal v, const PetscScalar *q,
 
 /* rhs[j][i] = -(F_{i+1/2} - F_{i-1/2}) / dx with F = v_j f^upwind, for the owned cells of the rows
    j0 .. j1-1; f is the halo of the state (VfpaGridGetHalo). The two faces at each end of the slab
-   are computed from the row's ends with their x ghosts (copied into t->row), the others straight
-   from f. Each face flux is computed once. transport is the VfpaTransport (a void pointer, so that
+   (fewer on slabs of under 4 cells) are computed from the row's ends with their x ghosts (copied
+   into t->row), the others straight from f. Each face flux is computed once. transport is the VfpaTransport (a void pointer, so that
    this is a VfpaRowsSetter for VfpaFokkerPlanckApply). Memory: f read once, rhs written once. */
 PetscErrorCode VfpaTransportSetRows(void *transport, const PetscScalar *const *f, PetscInt j0, PetscInt j1, PetscScalar **rhs)
 {
   VfpaTransport             t    = (VfpaTransport)transport;
   VfpaGrid                  g    = t->grid;
-  const PetscInt            xs   = g->xs, xe = g->xs + g->xm;
+  const PetscInt            xs   = g->xs, xe = g->xs + g->xm, right = PetscMax(xs + 1, xe - 2); /* the first face of the right end */
   const PetscReal           rdx  = 1 / g->dx;
   const PetscReal *restrict face = t->face;
 
@@ -143,8 +143,8 @@ PetscErrorCode VfpaTransportSetRows(void *transport, const PetscScalar *const *f
     PetscScalar *restrict row = rhs[j] + xs;
     PetscCall(VfpaGridGhostedRow(g, f, j, EDGE_CELLS, t->row));
     FaceFluxes(t, g->v[j], t->row, xs - 1, xs + 1, t->face);
-    FaceFluxes(t, g->v[j], f[j], xs + 1, xe - 2, t->face);
-    FaceFluxes(t, g->v[j], t->row, xe - 2, xe, t->face);
+    FaceFluxes(t, g->v[j], f[j], xs + 1, right, t->face);
+    FaceFluxes(t, g->v[j], t->row, right, xe, t->face);
     for (PetscInt k = 0; k < g->xm; k++) row[k] = -(face[k + 1] - face[k]) * rdx;
   }
   PetscCall(PetscLogEventEnd(VFPA_Transport, 0, 0, 0, 0));
