@@ -2,11 +2,14 @@
 #include "vfpa_columnpc.h"
 
 typedef struct {
-  VfpaGrid   grid;   /* row r = j * xm + b for velocity row j of owned x cell b */
-  PetscInt   n;      /* local rows */
-  PetscReal *mult;   /* elimination multipliers l_r / d'_{r - stride} */
-  PetscReal *dinv;   /* 1 / d'_r, the pivots after elimination */
-  PetscReal *upper;  /* the entries (r, r + stride) */
+  VfpaGrid         grid;    /* row r = j * xm + b for velocity row j of owned x cell b */
+  PetscInt         n;       /* local rows */
+  PetscReal       *mult;    /* elimination multipliers l_r / d'_{r - stride} */
+  PetscReal       *dinv;    /* 1 / d'_r, the pivots after elimination */
+  PetscReal       *upper;   /* the entries (r, r + stride) */
+  PetscBool       *regular; /* per velocity row: its CSR rows hold [r - s,] r[, r + s] in order (SplitBlock) */
+  PetscObjectId    checked; /* the matrix whose pattern has been checked and classified (0: none), */
+  PetscObjectState pattern; /* at this nonzero state */
 } ColumnPC;
 
 /* The sequential block of the local rows (the whole matrix on one rank). */
@@ -16,15 +19,24 @@ static PetscErrorCode LocalBlock(Mat P, Mat *local)
 
   PetscFunctionBeginUser;
   PetscCall(PetscObjectTypeCompare((PetscObject)P, MATMPIAIJ, &mpi));
-  if (mpi) {
-    Mat offdiag;
-    PetscInt nz;
-    MatInfo  info;
-    PetscCall(MatMPIAIJGetSeqAIJ(P, local, &offdiag, NULL));
-    PetscCall(MatGetInfo(offdiag, MAT_LOCAL, &info));
-    nz = (PetscInt)info.nz_used;
-    PetscCheck(nz == 0, PETSC_COMM_SELF, PETSC_ERR_SUP, "the column preconditioner needs whole velocity columns on each rank; with -da_processors_y > 1 choose another -pc_type");
-  } else *local = P;
+  if (mpi) PetscCall(MatMPIAIJGetSeqAIJ(P, local, NULL, NULL));
+  else *local = P;
+  PetscFunctionReturn(0);
+}
+
+/* Every coupling of P stays on this rank (P's off-process block is empty). */
+static PetscErrorCode CheckWholeColumns(Mat P)
+{
+  PetscBool mpi;
+  Mat       local, offdiag;
+  MatInfo   info;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscObjectTypeCompare((PetscObject)P, MATMPIAIJ, &mpi));
+  if (!mpi) PetscFunctionReturn(0);
+  PetscCall(MatMPIAIJGetSeqAIJ(P, &local, &offdiag, NULL));
+  PetscCall(MatGetInfo(offdiag, MAT_LOCAL, &info));
+  PetscCheck(info.nz_used == 0, PETSC_COMM_SELF, PETSC_ERR_SUP, "the column preconditioner needs whole velocity columns on each rank; with -da_processors_y > 1 choose another -pc_type");
   PetscFunctionReturn(0);
 }
 
@@ -49,12 +61,11 @@ static inline PetscErrorCode SplitRow(ColumnPC *ctx, PetscInt r, PetscInt s, con
   PetscFunctionReturn(0);
 }
 
-/* The rows r0 .. r0 + s - 1 (one velocity row of every owned x cell) into the bands at once, when they
-   all hold columns [r - s,] r[, r + s], stored one row after the other (the assembled Jacobian's
-   pattern away from the s-model's strength row); PETSC_FALSE, and nothing written, otherwise. The
-   check (k entries per row, first r - s or r, last r + s or r, and r in the middle when k = 3) and
-   the copy are loops over the block. */
-static PetscBool SplitBlock(ColumnPC *ctx, PetscInt r0, PetscInt s, PetscInt n, const PetscInt *ia, const PetscInt *ja, const PetscScalar *val)
+/* Whether the rows r0 .. r0 + s - 1 (one velocity row of every owned x cell) all hold columns
+   [r - s,] r[, r + s], stored one row after the other (the assembled Jacobian's pattern away from
+   the s-model's strength row): k entries per row, first r - s or r, last r + s or r, and r in the
+   middle when k = 3. */
+static PetscBool SplitBlock(PetscInt r0, PetscInt s, PetscInt n, const PetscInt *ia, const PetscInt *ja)
 {
   const PetscInt lower = r0 >= s, upper = r0 + s < n, k = lower + 1 + upper, base = ia[r0];
   PetscInt       bad = 0;
@@ -65,20 +76,60 @@ static PetscBool SplitBlock(ColumnPC *ctx, PetscInt r0, PetscInt s, PetscInt n, 
     bad |= (ia[r] != e) | (col[0] != (lower ? r - s : r)) | (col[k - 1] != (upper ? r + s : r)) | (k == 3 ? col[1] != r : 0);
   }
   for (PetscInt r = r0; r < r0 + s; r++) bad |= ia[r + 1] - ia[r] != k;
-  if (bad) return PETSC_FALSE;
-  for (PetscInt b = 0; b < s; b++) {
-    const PetscScalar *row = val + base + k * b;
-    ctx->mult[r0 + b]      = lower ? row[0] : 0;
-    ctx->dinv[r0 + b]      = row[lower];
-    ctx->upper[r0 + b]     = upper ? row[lower + 1] : 0;
-  }
-  return PETSC_TRUE;
+  return bad ? PETSC_FALSE : PETSC_TRUE;
 }
 
-/* Split the CSR rows of the local block into the three bands (lower into mult, diagonal into
-   dinv, upper; a velocity row at a time where SplitBlock can, else row by row), then eliminate
-   down the columns row by row: d'_r = d_r - l_r u_{r-stride} / d'_{r-stride}. Memory: the matrix
-   read once, 3 doubles per row written, then read and rewritten once. */
+/* ctx->regular from the CSR pattern (ia, ja) of the local block. */
+static void ClassifyRows(ColumnPC *ctx, const PetscInt *ia, const PetscInt *ja)
+{
+  const PetscInt s = ctx->grid->xm;
+
+  for (PetscInt r0 = 0; r0 < ctx->n; r0 += s) ctx->regular[r0 / s] = SplitBlock(r0, s, ctx->n, ia, ja);
+}
+
+/* Eliminate the bands of the rows r0 .. r0 + s - 1 against the row above them, already eliminated:
+   l_r / d'_{r-s} into mult and d'_r = d_r - l_r u_{r-s} / d'_{r-s} inverted into dinv. */
+static void EliminateBlock(ColumnPC *ctx, PetscInt r0, PetscInt s)
+{
+  PetscReal *restrict       mult = ctx->mult + r0, *restrict dinv = ctx->dinv + r0;
+  const PetscReal *restrict prev_dinv = ctx->dinv + r0 - s, *restrict prev_upper = ctx->upper + r0 - s;
+
+  if (r0 == 0)
+    for (PetscInt b = 0; b < s; b++) dinv[b] = 1 / dinv[b];
+  else
+    for (PetscInt b = 0; b < s; b++) {
+      mult[b] *= prev_dinv[b];
+      dinv[b] = 1 / (dinv[b] - mult[b] * prev_upper[b]);
+    }
+}
+
+/* SplitBlock's rows (k entries each from val) read and eliminated in one loop: the same operations
+   as the bands stored by SplitRow and then EliminateBlock. */
+static void LoadAndEliminateBlock(ColumnPC *ctx, PetscInt r0, PetscInt s, const PetscScalar *restrict val)
+{
+  const PetscInt            lower = r0 >= s, upper = r0 + s < ctx->n, k = lower + 1 + upper;
+  PetscReal *restrict       mult = ctx->mult + r0, *restrict dinv = ctx->dinv + r0, *restrict up = ctx->upper + r0;
+  const PetscReal *restrict prev_dinv = ctx->dinv + r0 - s, *restrict prev_upper = ctx->upper + r0 - s;
+
+  if (!lower)
+    for (PetscInt b = 0; b < s; b++) {
+      mult[b] = 0;
+      dinv[b] = 1 / val[k * b];
+      up[b]   = upper ? val[k * b + 1] : 0;
+    }
+  else
+    for (PetscInt b = 0; b < s; b++) {
+      const PetscReal m = val[k * b] * prev_dinv[b];
+      mult[b]           = m;
+      dinv[b]           = 1 / (val[k * b + 1] - m * prev_upper[b]);
+      up[b]             = upper ? val[k * b + 2] : 0;
+    }
+}
+
+/* Factor the local block down the columns, a velocity row at a time: regular rows (ClassifyRows)
+   read straight from the CSR values and eliminated in the same loop, the others split row by row
+   (SplitRow) and then eliminated: d'_r = d_r - l_r u_{r-stride} / d'_{r-stride}. Memory: the
+   matrix values read once (the pattern too when it is new), 3 doubles per row written once. */
 static PetscErrorCode ColumnPCSetUp(PC pc)
 {
   ColumnPC          *ctx;
@@ -87,35 +138,45 @@ static PetscErrorCode ColumnPCSetUp(PC pc)
   const PetscScalar *val;
   PetscInt           n, s, n_restore;
   PetscBool          done;
+  PetscObjectId      id;
+  PetscObjectState   state;
 
   PetscFunctionBeginUser;
   PetscCall(PCShellGetContext(pc, &ctx));
   PetscCall(PCGetOperators(pc, NULL, &P));
+  /* the pattern is read only when it is new: the Jacobian's is fixed after its first assembly */
+  PetscCall(PetscObjectGetId((PetscObject)P, &id));
+  PetscCall(MatGetNonzeroState(P, &state));
+  if (id != ctx->checked || state != ctx->pattern) {
+    PetscCall(CheckWholeColumns(P));
+    ctx->checked = 0;
+  }
   PetscCall(LocalBlock(P, &A));
   PetscCall(MatGetRowIJ(A, 0, PETSC_FALSE, PETSC_FALSE, &n, &ia, &ja, &done));
   PetscCheck(done, PETSC_COMM_SELF, PETSC_ERR_SUP, "the column preconditioner needs an AIJ matrix");
-  if (n != ctx->n) {
-    PetscCall(PetscFree3(ctx->mult, ctx->dinv, ctx->upper));
-    PetscCall(PetscMalloc3(n, &ctx->mult, n, &ctx->dinv, n, &ctx->upper));
-    ctx->n = n;
-  }
   s = ctx->grid->xm;
   PetscCheck(s > 0 && n % s == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "the column preconditioner: %" PetscInt_FMT " local rows are not whole columns of %" PetscInt_FMT, n, s);
+  if (n != ctx->n) {
+    PetscCall(PetscFree4(ctx->mult, ctx->dinv, ctx->upper, ctx->regular));
+    PetscCall(PetscMalloc4(n, &ctx->mult, n, &ctx->dinv, n, &ctx->upper, n / s, &ctx->regular));
+    ctx->n       = n;
+    ctx->checked = 0;
+  }
+  if (!ctx->checked) {
+    ClassifyRows(ctx, ia, ja);
+    ctx->checked = id;
+    ctx->pattern = state;
+  }
   PetscCall(MatSeqAIJGetArrayRead(A, &val));
-  for (PetscInt r0 = 0; r0 < n; r0 += s)
-    if (!SplitBlock(ctx, r0, s, n, ia, ja, val))
+  for (PetscInt r0 = 0; r0 < n; r0 += s) {
+    if (ctx->regular[r0 / s]) LoadAndEliminateBlock(ctx, r0, s, val + ia[r0]);
+    else {
       for (PetscInt r = r0; r < r0 + s; r++) PetscCall(SplitRow(ctx, r, s, ja + ia[r], val + ia[r], ia[r + 1] - ia[r]));
-  PetscCall(MatSeqAIJRestoreArrayRead(A, &val));
-  PetscCall(MatRestoreRowIJ(A, 0, PETSC_FALSE, PETSC_FALSE, &n_restore, &ia, &ja, &done));
-  for (PetscInt b = 0; b < s; b++) ctx->dinv[b] = 1 / ctx->dinv[b];
-  for (PetscInt r0 = s; r0 < n; r0 += s) {
-    PetscReal *restrict mult = ctx->mult + r0, *restrict dinv = ctx->dinv + r0;
-    const PetscReal *restrict prev_dinv = ctx->dinv + r0 - s, *restrict prev_upper = ctx->upper + r0 - s;
-    for (PetscInt b = 0; b < s; b++) {
-      mult[b] *= prev_dinv[b];
-      dinv[b] = 1 / (dinv[b] - mult[b] * prev_upper[b]);
+      EliminateBlock(ctx, r0, s);
     }
   }
+  PetscCall(MatSeqAIJRestoreArrayRead(A, &val));
+  PetscCall(MatRestoreRowIJ(A, 0, PETSC_FALSE, PETSC_FALSE, &n_restore, &ia, &ja, &done));
   PetscFunctionReturn(0);
 }
 
@@ -166,7 +227,7 @@ static PetscErrorCode ColumnPCDestroy(PC pc)
 
   PetscFunctionBeginUser;
   PetscCall(PCShellGetContext(pc, &ctx));
-  PetscCall(PetscFree3(ctx->mult, ctx->dinv, ctx->upper));
+  PetscCall(PetscFree4(ctx->mult, ctx->dinv, ctx->upper, ctx->regular));
   PetscCall(PetscFree(ctx));
   PetscFunctionReturn(0);
 }

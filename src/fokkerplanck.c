@@ -339,24 +339,28 @@ PetscErrorCode VfpaFokkerPlanckDriftResponse(VfpaFokkerPlanck fp, const PetscRea
   PetscFunctionReturn(0);
 }
 
-/* The coefficients P = B(-z) - kappa (B'(z) + 1) and Q = B(z) - kappa B'(z) of face j for every owned
-   x cell (coef[b] = P, coef[xm + b] = Q): the Scharfetter-Gummel weights at the drift, corrected to
-   first order in the last Newton step, so that J / dv = s sigma / dv^2 (P f_{j+1} - Q f_j). As in
-   FaceRowWith, the flag is a constant once inlined. */
+/* The coefficients P = B(-z) - kappa (B'(z) + 1) and Q = B(z) - kappa B'(z) of a face from z, e^z (with
+   the tables) and kappa: the Scharfetter-Gummel weights at the drift, corrected to first order in the
+   last Newton step, so that J / dv = s sigma / dv^2 (P f_{j+1} - Q f_j). As in FaceRowWith, the flag
+   is a constant once inlined. */
+static inline void FaceCoefficientPair(PetscBool tables, PetscReal z, PetscReal E, PetscReal kappa, PetscReal *P, PetscReal *Q)
+{
+  PetscReal B, dB;
+
+  if (tables) BernoulliFromExp(z, E, &B, &dB);
+  else VfpaBernoulli(z, &B, &dB);
+  *P = B + z - kappa * (dB + 1);
+  *Q = B - kappa * dB;
+}
+
+/* FaceCoefficientPair of face j for every owned x cell (coef[b] = P, coef[xm + b] = Q). */
 static inline void FaceCoefficientsWith(PetscBool tables, const VfpaFokkerPlanck fp, PetscInt j, PetscReal *restrict coef)
 {
   const PetscInt            xm = fp->grid->xm;
   const PetscReal           a = fp->a, v = fp->grid->vface[j], ev = tables ? fp->efield[j] : 0;
   const PetscReal *restrict c = fp->c, *restrict ecol = fp->ecol, *restrict kappa = fp->kappa;
 
-  for (PetscInt b = 0; b < xm; b++) {
-    const PetscReal z = a * (v - c[b]);
-    PetscReal       B, dB;
-    if (tables) BernoulliFromExp(z, ev * ecol[b], &B, &dB);
-    else VfpaBernoulli(z, &B, &dB);
-    coef[b]      = B + z - kappa[b] * (dB + 1);
-    coef[xm + b] = B - kappa[b] * dB;
-  }
+  for (PetscInt b = 0; b < xm; b++) FaceCoefficientPair(tables, a * (v - c[b]), ev * ecol[b], kappa[b], &coef[b], &coef[xm + b]);
 }
 
 /* FaceCoefficientsWith, and zero at the walls j = -1/2 and nv - 1/2, which carry no flux. */
@@ -413,6 +417,36 @@ static PetscErrorCode WriteRows(VfpaGrid g, PetscInt j, const PetscReal *band, c
   PetscFunctionReturn(0);
 }
 
+/* RowBands and WriteRows in one loop for the rows of an interior velocity j (0 < j < nv - 1), written
+   in place into row, the CSR values of the row block (3 entries per row, one row after the other:
+   DirectFillArrays' pattern), with the coefficients of face j + 1/2 computed in the same loop: coef
+   holds P, Q of the face below on entry and of the face above on return. The operations are those of
+   FaceCoefficients, RowBands and WriteRows. Memory: per cell, coef read and written (2 doubles, from
+   cache) and the 3 matrix entries written. */
+static inline void FaceBandsWith(PetscBool tables, const VfpaFokkerPlanck fp, PetscInt j, PetscReal shift, PetscReal *restrict coef, PetscScalar *restrict row)
+{
+  const PetscInt            xm = fp->grid->xm;
+  const PetscReal           a = fp->a, v = fp->grid->vface[j], ev = tables ? fp->efield[j] : 0;
+  const PetscReal *restrict c = fp->c, *restrict ecol = fp->ecol, *restrict kappa = fp->kappa, *restrict w = fp->ws;
+
+  for (PetscInt b = 0; b < xm; b++) {
+    PetscReal P, Q;
+    FaceCoefficientPair(tables, a * (v - c[b]), ev * ecol[b], kappa[b], &P, &Q);
+    row[3 * b]     = -w[b] * coef[xm + b];
+    row[3 * b + 1] = shift + (w[b] * coef[b] + w[b] * Q);
+    row[3 * b + 2] = -w[b] * P;
+    coef[b]        = P;
+    coef[xm + b]   = Q;
+  }
+}
+
+/* FaceBandsWith with the tables of e^{a v} or without them (as FaceRow chooses). */
+static void FaceBands(const VfpaFokkerPlanck fp, PetscInt j, PetscReal shift, PetscReal *coef, PetscScalar *row)
+{
+  if (fp->efield) FaceBandsWith(PETSC_TRUE, fp, j, shift, coef, row);
+  else FaceBandsWith(PETSC_FALSE, fp, j, shift, coef, row);
+}
+
 /* rhs[j][i] += (J_{j+1/2} - J_{j-1/2}) / dv on the owned cells, with zero flux at the walls; with
    set_rows, the rows are first set by it, a block at a time (see VfpaRowsSetter).
    Memory (resolved grid): f read once, F1 written and read once, rhs read and written twice (with
@@ -453,7 +487,8 @@ static PetscErrorCode DirectFillArrays(VfpaFokkerPlanck fp, Mat A, Mat *block, c
 /* A = shift I - d(d_v J)/df with s and the face coefficients of the last drift computation frozen: a
    tridiagonal block per x column, written in place once the pattern exists (see DirectFillArrays).
    Rows outside the velocity grid (the strength row) are not touched here. Memory: F1 is not read;
-   per cell, the bands (3 doubles) written once and copied into the matrix. */
+   per cell, the 3 matrix entries written once in place (FaceBands; before the pattern exists, and
+   on the first and last velocity rows, the bands are written and then copied into the matrix). */
 PetscErrorCode VfpaFokkerPlanckAssemble(VfpaFokkerPlanck fp, const PetscReal *s, PetscReal shift, Mat A)
 {
   VfpaGrid        g  = fp->grid;
@@ -471,6 +506,10 @@ PetscErrorCode VfpaFokkerPlanckAssemble(VfpaFokkerPlanck fp, const PetscReal *s,
   FaceCoefficients(fp, g->vs - 1, below);
   for (PetscInt j = g->vs; j < g->vs + g->vm; j++) {
     PetscReal *swap;
+    if (values && j > 0 && j < g->nv - 1) {
+      FaceBands(fp, j, shift, below, values + ia[(j - g->vs) * xm]);
+      continue;
+    }
     FaceCoefficients(fp, j, above);
     RowBands(fp, shift, below, above, fp->bands);
     PetscCall(WriteRows(g, j, fp->bands, ia, values, A));
