@@ -28,13 +28,13 @@ static PetscErrorCode LocalBlock(Mat P, Mat *local)
 static PetscErrorCode CheckWholeColumns(Mat P)
 {
   PetscBool mpi;
-  Mat       local, offdiag;
+  Mat       offdiag;
   MatInfo   info;
 
   PetscFunctionBeginUser;
   PetscCall(PetscObjectTypeCompare((PetscObject)P, MATMPIAIJ, &mpi));
   if (!mpi) PetscFunctionReturn(0);
-  PetscCall(MatMPIAIJGetSeqAIJ(P, &local, &offdiag, NULL));
+  PetscCall(MatMPIAIJGetSeqAIJ(P, NULL, &offdiag, NULL));
   PetscCall(MatGetInfo(offdiag, MAT_LOCAL, &info));
   PetscCheck(info.nz_used == 0, PETSC_COMM_SELF, PETSC_ERR_SUP, "the column preconditioner needs whole velocity columns on each rank; with -da_processors_y > 1 choose another -pc_type");
   PetscFunctionReturn(0);
@@ -87,8 +87,16 @@ static void ClassifyRows(ColumnPC *ctx, const PetscInt *ia, const PetscInt *ja)
   for (PetscInt r0 = 0; r0 < ctx->n; r0 += s) ctx->regular[r0 / s] = SplitBlock(r0, s, ctx->n, ia, ja);
 }
 
-/* Eliminate the bands of the rows r0 .. r0 + s - 1 against the row above them, already eliminated:
-   l_r / d'_{r-s} into mult and d'_r = d_r - l_r u_{r-s} / d'_{r-s} inverted into dinv. */
+/* One row's elimination against the row above it, already eliminated: the multiplier
+   l_r / d'_{r-s} into mult and 1 / d'_r, with d'_r = d_r - l_r u_{r-s} / d'_{r-s}, into dinv. */
+static inline void EliminateRow(PetscReal l, PetscReal d, PetscReal prev_dinv, PetscReal prev_upper, PetscReal *mult, PetscReal *dinv)
+{
+  *mult = l * prev_dinv;
+  *dinv = 1 / (d - *mult * prev_upper);
+}
+
+/* EliminateRow on the rows r0 .. r0 + s - 1, their bands already split into mult (l), dinv (d) and
+   upper; the first velocity row only inverts its diagonal. */
 static void EliminateBlock(ColumnPC *ctx, PetscInt r0, PetscInt s)
 {
   PetscReal *restrict       mult = ctx->mult + r0, *restrict dinv = ctx->dinv + r0;
@@ -97,14 +105,11 @@ static void EliminateBlock(ColumnPC *ctx, PetscInt r0, PetscInt s)
   if (r0 == 0)
     for (PetscInt b = 0; b < s; b++) dinv[b] = 1 / dinv[b];
   else
-    for (PetscInt b = 0; b < s; b++) {
-      mult[b] *= prev_dinv[b];
-      dinv[b] = 1 / (dinv[b] - mult[b] * prev_upper[b]);
-    }
+    for (PetscInt b = 0; b < s; b++) EliminateRow(mult[b], dinv[b], prev_dinv[b], prev_upper[b], &mult[b], &dinv[b]);
 }
 
-/* SplitBlock's rows (k entries each from val) read and eliminated in one loop: the same operations
-   as the bands stored by SplitRow and then EliminateBlock. */
+/* SplitBlock's rows (k entries each from val) read and eliminated (EliminateRow) in one loop: the
+   same operations as the bands stored by SplitRow and then EliminateBlock. */
 static void LoadAndEliminateBlock(ColumnPC *ctx, PetscInt r0, PetscInt s, const PetscScalar *restrict val)
 {
   const PetscInt            lower = r0 >= s, upper = r0 + s < ctx->n, k = lower + 1 + upper;
@@ -119,10 +124,8 @@ static void LoadAndEliminateBlock(ColumnPC *ctx, PetscInt r0, PetscInt s, const 
     }
   else
     for (PetscInt b = 0; b < s; b++) {
-      const PetscReal m = val[k * b] * prev_dinv[b];
-      mult[b]           = m;
-      dinv[b]           = 1 / (val[k * b + 1] - m * prev_upper[b]);
-      up[b]             = upper ? val[k * b + 2] : 0;
+      EliminateRow(val[k * b], val[k * b + 1], prev_dinv[b], prev_upper[b], &mult[b], &dinv[b]);
+      up[b] = upper ? val[k * b + 2] : 0;
     }
 }
 

@@ -371,19 +371,24 @@ static void FaceCoefficients(const VfpaFokkerPlanck fp, PetscInt j, PetscReal *c
   else FaceCoefficientsWith(PETSC_FALSE, fp, j, coef);
 }
 
-/* The three bands of the rows of velocity j, from the coefficients of the faces below and above it
-   (w = s sigma / dv^2 in fp->ws): band[b] = A_{j,j-1} = -w Q_{j-1/2},
-   band[xm + b] = A_{j,j} = shift + w P_{j-1/2} + w Q_{j+1/2}, band[2 xm + b] = A_{j,j+1} = -w P_{j+1/2}. */
+/* The three entries of the row of velocity j of one x cell, from the coefficients P, Q of the faces
+   below and above it and w = s sigma / dv^2: lo = A_{j,j-1} = -w Q_{j-1/2},
+   di = A_{j,j} = shift + w P_{j-1/2} + w Q_{j+1/2}, up = A_{j,j+1} = -w P_{j+1/2}. */
+static inline void BandEntries(PetscReal w, PetscReal shift, PetscReal Pbelow, PetscReal Qbelow, PetscReal Pabove, PetscReal Qabove, PetscReal *lo, PetscReal *di, PetscReal *up)
+{
+  *lo = -w * Qbelow;
+  *di = shift + (w * Pbelow + w * Qabove);
+  *up = -w * Pabove;
+}
+
+/* BandEntries of the rows of velocity j for every owned x cell (w in fp->ws), into band[b] (lower),
+   band[xm + b] (diagonal) and band[2 xm + b] (upper). */
 static void RowBands(const VfpaFokkerPlanck fp, PetscReal shift, const PetscReal *restrict below, const PetscReal *restrict above, PetscReal *restrict band)
 {
   const PetscInt            xm = fp->grid->xm;
   const PetscReal *restrict w  = fp->ws;
 
-  for (PetscInt b = 0; b < xm; b++) {
-    band[b]          = -w[b] * below[xm + b];
-    band[xm + b]     = shift + (w[b] * below[b] + w[b] * above[xm + b]);
-    band[2 * xm + b] = -w[b] * above[b];
-  }
+  for (PetscInt b = 0; b < xm; b++) BandEntries(w[b], shift, below[b], below[xm + b], above[b], above[xm + b], &band[b], &band[xm + b], &band[2 * xm + b]);
 }
 
 /* The bands of velocity j into its rows of A: in place in the CSR values when given (row r = (j - vs)
@@ -432,11 +437,9 @@ static inline void FaceBandsWith(PetscBool tables, const VfpaFokkerPlanck fp, Pe
   for (PetscInt b = 0; b < xm; b++) {
     PetscReal P, Q;
     FaceCoefficientPair(tables, a * (v - c[b]), ev * ecol[b], kappa[b], &P, &Q);
-    row[3 * b]     = -w[b] * coef[xm + b];
-    row[3 * b + 1] = shift + (w[b] * coef[b] + w[b] * Q);
-    row[3 * b + 2] = -w[b] * P;
-    coef[b]        = P;
-    coef[xm + b]   = Q;
+    BandEntries(w[b], shift, coef[b], coef[xm + b], P, Q, &row[3 * b], &row[3 * b + 1], &row[3 * b + 2]);
+    coef[b]      = P;
+    coef[xm + b] = Q;
   }
 }
 
