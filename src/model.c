@@ -263,8 +263,21 @@ PetscErrorCode VfpaModelRHSTransport(TS ts, PetscReal t, Vec U, Vec F, void *ctx
   PetscFunctionReturn(0);
 }
 
+/* A VfpaRowsSetter that zeroes the rows j0 .. j1 - 1 (the implicit part has no transport), so that
+   the Fokker-Planck pass adds its fluxes to rows still in cache. */
+static PetscErrorCode ZeroRows(void *grid, const PetscScalar *const *f, PetscInt j0, PetscInt j1, PetscScalar **rhs)
+{
+  VfpaGrid g = (VfpaGrid)grid;
+
+  PetscFunctionBeginUser;
+  (void)f;
+  for (PetscInt j = j0; j < j1; j++) PetscCall(PetscArrayzero(rhs[j] + g->xs, g->xm));
+  PetscFunctionReturn(0);
+}
+
 /* IMEX, implicit part: F = Udot - d_v J(U) on the f rows and F = Udot on the strength row (d_v J
-   kept in m->fp_term when m->keep_fp_term is set). */
+   kept in m->fp_term when m->keep_fp_term is set). The f rows of d_v J are zeroed block by block
+   inside the Fokker-Planck pass (ZeroRows), the strength row here. */
 PetscErrorCode VfpaModelIFunction(TS ts, PetscReal t, Vec U, Vec Udot, Vec F, void *ctx)
 {
   VfpaModel                 m = (VfpaModel)ctx;
@@ -278,9 +291,9 @@ PetscErrorCode VfpaModelIFunction(TS ts, PetscReal t, Vec U, Vec Udot, Vec F, vo
   term = m->keep_fp_term ? m->fp_term : F;
   PetscCall(GetHalo(m, U, PETSC_TRUE, &f));
   PetscCall(EvaluateProtocol(m, f));
-  PetscCall(VecZeroEntries(term));
   PetscCall(DMDAVecGetArray(m->grid->da, term, &rhs));
-  PetscCall(VfpaFokkerPlanckApply(m->fp, f, m->moments, m->protocol->s, m->protocol->avg_u, NULL, NULL, rhs));
+  if (m->grid->owns_strength) PetscCall(PetscArrayzero(rhs[m->grid->nv] + m->grid->xs, m->grid->xm));
+  PetscCall(VfpaFokkerPlanckApply(m->fp, f, m->moments, m->protocol->s, m->protocol->avg_u, ZeroRows, m->grid, rhs));
   m->drift_key = m->halo_key;
   PetscCall(DMDAVecRestoreArray(m->grid->da, term, &rhs));
   PetscCall(VfpaGridRestoreHalo(m->grid, U, &f));
@@ -290,14 +303,15 @@ PetscErrorCode VfpaModelIFunction(TS ts, PetscReal t, Vec U, Vec Udot, Vec F, vo
 }
 
 /* d = d(d_v J)/dc of every x column (the strength row zero) at the drift computed last: called by
-   the stage preconditioner's set-up right after the Jacobian, whose state that drift is. */
+   the stage preconditioner's set-up right after the Jacobian, whose state that drift is. The f rows
+   are all written by VfpaFokkerPlanckDriftResponse. */
 PetscErrorCode VfpaModelDriftResponse(VfpaModel m, Vec d)
 {
   PetscScalar **a;
 
   PetscFunctionBeginUser;
-  PetscCall(VecZeroEntries(d));
   PetscCall(DMDAVecGetArray(m->grid->da, d, &a));
+  if (m->grid->owns_strength) PetscCall(PetscArrayzero(a[m->grid->nv] + m->grid->xs, m->grid->xm));
   PetscCall(VfpaFokkerPlanckDriftResponse(m->fp, m->protocol->s, a));
   PetscCall(DMDAVecRestoreArray(m->grid->da, d, &a));
   PetscFunctionReturn(0);

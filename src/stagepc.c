@@ -156,8 +156,8 @@ static PetscErrorCode DensityResponse(StagePC *ctx)
    -(delta s / s) d_v J column by column (d_v J of the current iterate, model->fp_term), moved to the
    right-hand side: the f rows solve A y = x' = x + (delta s / s) d_v J. delta s is ctx->ds, plus
    y_s = x_s / shift from the strength row for the s-model. x' goes into ctx->response, which only
-   the set-up needs. */
-static PetscErrorCode FoldStrengthChange(StagePC *ctx, Vec x)
+   the set-up needs, and its momenta M1(x') (ColumnMoments) into m1, in the same loop. */
+static PetscErrorCode FoldStrengthChange(StagePC *ctx, Vec x, PetscReal *m1)
 {
   VfpaModel          m = ctx->model;
   VfpaGrid           g = m->grid;
@@ -176,10 +176,15 @@ static PetscErrorCode FoldStrengthChange(StagePC *ctx, Vec x)
     const PetscReal ds = ctx->ds[b] + (m->transported ? xa[g->nv * xm + b] / m->shift : 0);
     ratio[b]           = s[b] > 0 ? ds / s[b] : 0;
   }
+  PetscCall(PetscArrayzero(m1, xm));
   for (PetscInt j = 0; j < g->nv; j++) {
     const PetscScalar *restrict in = xa + j * xm, *restrict t = term + j * xm;
     PetscScalar *restrict       o = out + j * xm;
-    for (PetscInt b = 0; b < xm; b++) o[b] = in[b] + ratio[b] * t[b];
+    const PetscReal             v = g->v[j] * g->dv;
+    for (PetscInt b = 0; b < xm; b++) {
+      o[b] = in[b] + ratio[b] * t[b];
+      m1[b] += v * o[b];
+    }
   }
   if (m->transported) PetscCall(PetscArraycpy(out + g->nv * xm, xa + g->nv * xm, xm));
   PetscCall(VecRestoreArray(ctx->response, &out));
@@ -224,18 +229,12 @@ static PetscErrorCode StagePCApply(PC pc, Vec x, Vec y)
   ColumnMoments(g, xa, ctx->m0, ctx->m1);
   PetscCall(VecRestoreArrayRead(x, &xa));
   PetscCall(DensityResponse(ctx));
-  if (m->keep_fp_term) {
-    PetscCall(FoldStrengthChange(ctx, x));
-    rhs = ctx->response;
-  }
-  PetscCall(PCApply(ctx->column, rhs, y));
   PetscCall(VecGetArray(ctx->rhs, &b));
-  if (rhs == x) PetscCall(PetscArraycpy(b, ctx->m1, g->xm)); /* M1(x), summed above */
-  else {
-    PetscCall(VecGetArrayRead(rhs, &xa));
-    ColumnMoments(g, xa, NULL, b);
-    PetscCall(VecRestoreArrayRead(rhs, &xa));
-  }
+  if (m->keep_fp_term) {
+    PetscCall(FoldStrengthChange(ctx, x, b)); /* b = M1(x') */
+    rhs = ctx->response;
+  } else PetscCall(PetscArraycpy(b, ctx->m1, g->xm)); /* M1(x), summed above */
+  PetscCall(PCApply(ctx->column, rhs, y));
   for (PetscInt k = 0; k < g->xm; k++) b[k] += ctx->c[k];
   if (m->protocol->symmetric) PetscCall(KeepTotalMomentum(ctx, b));
   for (PetscInt k = 0; k < g->xm; k++) b[k] /= m->shift + m->protocol->s[g->xs + k]; /* as MomentumOperator's rows */
