@@ -21,9 +21,9 @@
 typedef struct _p_VfpaFokkerPlanck *VfpaFokkerPlanck;
 
 /* Sets the owned cells of rows j0 .. j1-1 of rhs to the terms other than d_v J (the explicit
-   right-hand side passes VfpaTransportSetRows, the IMEX residual a setter of zeros): VfpaFokkerPlanckApply calls it on a block of rows
-   just before adding their fluxes, so that the rows are still in cache (one memory pass over rhs
-   instead of two). */
+   right-hand side passes VfpaTransportSetRows, the IMEX residual a setter of zeros):
+   VfpaFokkerPlanckApply calls it on a block of rows just before adding their fluxes, so that the
+   rows are still in cache (one memory pass over rhs instead of two). */
 typedef PetscErrorCode (*VfpaRowsSetter)(void *ctx, const PetscScalar *const *f, PetscInt j0, PetscInt j1, PetscScalar **rhs);
 
 typedef enum {
