@@ -52,27 +52,6 @@ static PetscErrorCode RegisterIMEXSSP4L(void)
   PetscFunctionReturn(0);
 }
 
-/* SSP RK3, whether by default or by -ts_ssp_type rks3, takes 16 stages unless -ts_ssp_nstages
-   says otherwise (PETSc's default, which -help shows, is 9): SSP coefficient 12 instead of 6 (n^2
-   stages: n^2 - n), so 16 / 12 right-hand sides per forward-Euler step instead of 9 / 6, 11% fewer
-   for the same simulated time. Still third order, and PETSc's low-storage form keeps the same work
-   vectors whatever the number of stages. */
-static PetscErrorCode DefaultSSPStages(TS ts)
-{
-  PetscBool ssp, rks3 = PETSC_FALSE, chosen;
-  TSSSPType type;
-
-  PetscFunctionBeginUser;
-  PetscCall(PetscObjectTypeCompare((PetscObject)ts, TSSSP, &ssp));
-  if (ssp) {
-    PetscCall(TSSSPGetType(ts, &type));
-    PetscCall(PetscStrcmp(type, TSSSPRKS3, &rks3));
-  }
-  PetscCall(PetscOptionsHasName(NULL, NULL, "-ts_ssp_nstages", &chosen));
-  if (rks3 && !chosen) PetscCall(TSSSPSetNumStages(ts, 16));
-  PetscFunctionReturn(0);
-}
-
 /* Defaults that users may override with the usual -ts_*, -snes_*, -ksp_*, -pc_* options: an SSP
    Runge-Kutta integrator; for IMEX, full Newton steps on each implicit stage with the Jacobian built
    once per stage (-snes_lag_jacobian 50, not persisting across solves). With whole velocity columns
@@ -124,7 +103,6 @@ static PetscErrorCode ConfigureTS(VfpaSolver s)
     } else PetscCall(VfpaColumnPCSet(pc, s->model->grid));
   }
   PetscCall(TSSetFromOptions(s->ts));
-  PetscCall(DefaultSSPStages(s->ts));
   PetscCall(TSGetType(s->ts, &type));
   PetscCall(PetscStrcmp(type, TSARKIMEX, &arkimex));
   s->imex = arkimex;
