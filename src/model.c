@@ -263,6 +263,14 @@ PetscErrorCode VfpaModelRHSTransport(TS ts, PetscReal t, Vec U, Vec F, void *ctx
   PetscFunctionReturn(0);
 }
 
+/* Zero the owned part of the strength row of the local array a (s-model, on the rank that holds it). */
+static PetscErrorCode ZeroStrengthRow(VfpaGrid g, PetscScalar **a)
+{
+  PetscFunctionBeginUser;
+  if (g->owns_strength) PetscCall(PetscArrayzero(a[g->nv] + g->xs, g->xm));
+  PetscFunctionReturn(0);
+}
+
 /* A VfpaRowsSetter that zeroes the rows j0 .. j1 - 1 (the implicit part has no transport), so that
    the Fokker-Planck pass adds its fluxes to rows still in cache. */
 static PetscErrorCode ZeroRows(void *grid, const PetscScalar *const *f, PetscInt j0, PetscInt j1, PetscScalar **rhs)
@@ -292,7 +300,7 @@ PetscErrorCode VfpaModelIFunction(TS ts, PetscReal t, Vec U, Vec Udot, Vec F, vo
   PetscCall(GetHalo(m, U, PETSC_TRUE, &f));
   PetscCall(EvaluateProtocol(m, f));
   PetscCall(DMDAVecGetArray(m->grid->da, term, &rhs));
-  if (m->grid->owns_strength) PetscCall(PetscArrayzero(rhs[m->grid->nv] + m->grid->xs, m->grid->xm));
+  PetscCall(ZeroStrengthRow(m->grid, rhs));
   PetscCall(VfpaFokkerPlanckApply(m->fp, f, m->moments, m->protocol->s, m->protocol->avg_u, ZeroRows, m->grid, rhs));
   m->drift_key = m->halo_key;
   PetscCall(DMDAVecRestoreArray(m->grid->da, term, &rhs));
@@ -311,7 +319,7 @@ PetscErrorCode VfpaModelDriftResponse(VfpaModel m, Vec d)
 
   PetscFunctionBeginUser;
   PetscCall(DMDAVecGetArray(m->grid->da, d, &a));
-  if (m->grid->owns_strength) PetscCall(PetscArrayzero(a[m->grid->nv] + m->grid->xs, m->grid->xm));
+  PetscCall(ZeroStrengthRow(m->grid, a));
   PetscCall(VfpaFokkerPlanckDriftResponse(m->fp, m->protocol->s, a));
   PetscCall(DMDAVecRestoreArray(m->grid->da, d, &a));
   PetscFunctionReturn(0);

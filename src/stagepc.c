@@ -18,6 +18,14 @@ typedef struct {
   PetscReal  *avg;            /* ghosted profile: [u](Y1) */
 } StagePC;
 
+/* m1 += dv v_j row: velocity row j's share of the momentum of every owned column. */
+static inline void AddMomentumRow(VfpaGrid g, PetscInt j, const PetscScalar *restrict row, PetscReal *restrict m1)
+{
+  const PetscReal v = g->v[j] * g->dv;
+
+  for (PetscInt b = 0; b < g->xm; b++) m1[b] += v * row[b];
+}
+
 /* Mass M0 = dv sum_j a_j (unless m0 is NULL) and momentum M1 = dv sum_j v_j a_j (unless m1 is
    NULL) of every owned column of the local part a of a global vector (row r = j xm + b; all of v on
    this rank). */
@@ -29,11 +37,9 @@ static void ColumnMoments(VfpaGrid g, const PetscScalar *a, PetscReal *m0, Petsc
   if (m1) PetscArrayzero(m1, xm);
   for (PetscInt j = 0; j < g->nv; j++) {
     const PetscScalar *restrict row = a + j * xm;
-    const PetscReal             v   = g->v[j] * g->dv;
     if (m0)
       for (PetscInt b = 0; b < xm; b++) m0[b] += g->dv * row[b];
-    if (m1)
-      for (PetscInt b = 0; b < xm; b++) m1[b] += v * row[b];
+    if (m1) AddMomentumRow(g, j, row, m1);
   }
 }
 
@@ -156,7 +162,7 @@ static PetscErrorCode DensityResponse(StagePC *ctx)
    -(delta s / s) d_v J column by column (d_v J of the current iterate, model->fp_term), moved to the
    right-hand side: the f rows solve A y = x' = x + (delta s / s) d_v J. delta s is ctx->ds, plus
    y_s = x_s / shift from the strength row for the s-model. x' goes into ctx->response, which only
-   the set-up needs, and its momenta M1(x') (ColumnMoments) into m1, in the same loop. */
+   the set-up needs, and its momenta M1(x') (ColumnMoments) into m1, row by row as x' is written. */
 static PetscErrorCode FoldStrengthChange(StagePC *ctx, Vec x, PetscReal *m1)
 {
   VfpaModel          m = ctx->model;
@@ -180,11 +186,8 @@ static PetscErrorCode FoldStrengthChange(StagePC *ctx, Vec x, PetscReal *m1)
   for (PetscInt j = 0; j < g->nv; j++) {
     const PetscScalar *restrict in = xa + j * xm, *restrict t = term + j * xm;
     PetscScalar *restrict       o = out + j * xm;
-    const PetscReal             v = g->v[j] * g->dv;
-    for (PetscInt b = 0; b < xm; b++) {
-      o[b] = in[b] + ratio[b] * t[b];
-      m1[b] += v * o[b];
-    }
+    for (PetscInt b = 0; b < xm; b++) o[b] = in[b] + ratio[b] * t[b];
+    AddMomentumRow(g, j, o, m1); /* the row is still in cache */
   }
   if (m->transported) PetscCall(PetscArraycpy(out + g->nv * xm, xa + g->nv * xm, xm));
   PetscCall(VecRestoreArray(ctx->response, &out));

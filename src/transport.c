@@ -127,8 +127,9 @@ static void FaceFluxes(const VfpaTransport t, PetscReal v, const PetscScalar *q,
 /* rhs[j][i] = -(F_{i+1/2} - F_{i-1/2}) / dx with F = v_j f^upwind, for the owned cells of the rows
    j0 .. j1-1; f is the halo of the state (VfpaGridGetHalo). The two faces at each end of the slab
    (fewer on slabs of under 4 cells) are computed from the row's ends with their x ghosts (copied
-   into t->row), the others straight from f. Each face flux is computed once. transport is the VfpaTransport (a void pointer, so that
-   this is a VfpaRowsSetter for VfpaFokkerPlanckApply). Memory: f read once, rhs written once. */
+   into t->row), the others straight from f. Each face flux is computed once. transport is the
+   VfpaTransport (a void pointer, so that this is a VfpaRowsSetter for VfpaFokkerPlanckApply).
+   Memory: f read once, rhs written once. */
 PetscErrorCode VfpaTransportSetRows(void *transport, const PetscScalar *const *f, PetscInt j0, PetscInt j1, PetscScalar **rhs)
 {
   VfpaTransport             t    = (VfpaTransport)transport;
