@@ -223,7 +223,10 @@ class Bench:
             ("ARKIMEX ssp4l, fixed step", ["-ts_type", "arkimex", "-ts_adapt_type", "none"]),
             ("ARKIMEX l2", ["-ts_type", "arkimex", "-ts_arkimex_type", "l2"]),
             ("ARKIMEX ssp4l, one Newton step", ["-ts_type", "arkimex", "-snes_type", "ksponly"]),
-            ("ARKIMEX ssp4l, fixed step, one Newton step", ["-ts_type", "arkimex", "-ts_adapt_type", "none", "-snes_type", "ksponly"])]
+            ("ARKIMEX ssp4l, fixed step, one Newton step", ["-ts_type", "arkimex", "-ts_adapt_type", "none", "-snes_type", "ksponly"]),
+            ("ARKIMEX strang, fixed step", ["-ts_type", "arkimex", "-ts_arkimex_type", "strang", "-ts_adapt_type", "none"]),
+            ("ARKIMEX strang, fixed step, one Newton step",
+             ["-ts_type", "arkimex", "-ts_arkimex_type", "strang", "-ts_adapt_type", "none", "-snes_type", "ksponly"])]
     IMEX_REPEATS = 3
 
     def imex(self):
@@ -285,7 +288,7 @@ class Bench:
                         best[family] = (secs, cmd, log)
                 speed = best["explicit"][0] / best["IMEX"][0] if len(best) == 2 else float("nan")
                 speedups[(lam, nv)] = speed
-                if lam == 100 and nv == nvs[0] and len(best) == 2:
+                if lam == 100 and nv == nvs[0] and len(best) == 2 and speed < 5:
                     self.imex_budget = stage_budget(nv, best["explicit"], best["IMEX"])
                 for k, (label, count, per, err, secs, ok, cfl) in enumerate(rows):
                     head = f"| {lam} | {nv} | {stiffness(lam, nv):.1f} | {space:.1e} | {tol:.1e} |" if k == 0 else "| | | | | |"
@@ -579,7 +582,11 @@ def limits_section(bench):
             "explicit right-hand sides, so IMEX pays off only where the Fokker-Planck rate is several times the transport rate (the "
             "stiffness column): large λ, fine velocity grids. PETSc's adaptive step control (the IMEX default) keeps the steps below the "
             "positivity cap at λ = 100, as the step counts of the fixed-step rows show; with `-ts_adapt_type none` every step is at "
-            "the cap and the error stays far below the accuracy required. Where the stiffness is below 1 (λ = 10, nv = 64) the explicit step is "
+            "the cap and the error stays far below the accuracy required. The Strang-split scheme `strang` (transport by SSP RK2 with 3 "
+            "stages over each half step, the Fokker-Planck term by the two-stage L-stable SDIRK2 over the whole step; SSP coefficient 4) "
+            "solves two implicit stages per step, where ssp4l solves three, in steps a third longer: half the implicit stages per unit "
+            "of simulated time. Its splitting error is larger than ssp4l's (the error column), so where the accuracy required is tight "
+            "it has to halve its step, and ssp4l stays the faster there. Where the stiffness is below 1 (λ = 10, nv = 64) the explicit step is "
             "not shortened by the Fokker-Planck term at all, and no implicit stage can be cheaper than the right-hand sides it replaces.",
             *imex_budget_limits(bench),
             ""]

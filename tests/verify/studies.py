@@ -164,6 +164,7 @@ INTEGRATORS = {
     "ssp rk104": (["-ts_type", "ssp", "-ts_ssp_type", "rk104"], 4, "explicit", 0.016),
     "arkimex 1bee": (["-ts_type", "arkimex", "-ts_arkimex_type", "1bee"], 1, "imex", 0.1),
     "arkimex ssp4l (default)": (["-ts_type", "arkimex", "-ts_arkimex_type", "ssp4l"], 2, "imex", 0.1),
+    "arkimex strang": (["-ts_type", "arkimex", "-ts_arkimex_type", "strang"], 2, "imex", 0.1),
     "arkimex l2": (["-ts_type", "arkimex", "-ts_arkimex_type", "l2"], 2, "imex", 0.1),
     "arkimex a2": (["-ts_type", "arkimex", "-ts_arkimex_type", "a2"], 2, "imex", 0.1),
     "arkimex ars122": (["-ts_type", "arkimex", "-ts_arkimex_type", "ars122"], 2, "imex", 0.1),
@@ -298,7 +299,7 @@ def study_mms(runner, figdir, fast=False):
     s.figures.append(fig)
     trows, terr, dts = [], {}, [0.002, 0.001, 0.0005] if fast else [0.002, 0.001, 0.0005, 0.00025]
     reference = last_snapshot(runner.run("mms_time_reference", *MMS_TIME_CASE, "-ts_type", "rk", "-ts_rk_type", "5dp", "-ts_dt", 2e-5, np_=0))["f"]
-    for scheme in (["ssp4l"] if fast else ["ssp4l", "l2"]):
+    for scheme in (["ssp4l", "strang"] if fast else ["ssp4l", "strang", "l2"]):
         errors = [np.abs(last_snapshot(runner.run(f"mms_time_{scheme}_{dt}", *MMS_TIME_CASE, "-ts_type", "arkimex", "-ts_arkimex_type", scheme,
                                                   "-ts_dt", dt, "-cfl", 100, np_=0))["f"] - reference).sum() * MMS_TIME_CELL for dt in dts]
         orders = pairwise_orders(dts, errors)
