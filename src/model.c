@@ -172,6 +172,33 @@ PetscErrorCode VfpaModelSetStrengthRow(VfpaModel m, Vec U, const PetscReal *s)
   PetscFunctionReturn(0);
 }
 
+/* The largest strength s over x in the state U: lambda for a constant strength; for the s-model
+   the strength row of U itself (which is what the protocol's s is); otherwise from the protocol's
+   fields at U. */
+static PetscErrorCode MaxStrength(VfpaModel m, Vec U, PetscReal *smax)
+{
+  VfpaGrid g = m->grid;
+
+  PetscFunctionBeginUser;
+  *smax = 0;
+  if (m->protocol->strength == VFPA_STRENGTH_CONSTANT) {
+    *smax = m->protocol->lambda;
+    PetscFunctionReturn(0);
+  }
+  if (m->transported) {
+    const PetscScalar **u;
+    PetscCall(DMDAVecGetArrayRead(g->da, U, &u));
+    if (g->owns_strength)
+      for (PetscInt i = g->xs; i < g->xs + g->xm; i++) *smax = PetscMax(*smax, u[g->nv][i]);
+    PetscCall(DMDAVecRestoreArrayRead(g->da, U, &u));
+  } else {
+    PetscCall(VfpaModelEvaluateFields(m, U));
+    for (PetscInt i = g->xs; i < g->xs + g->xm; i++) *smax = PetscMax(*smax, m->protocol->s[i]);
+  }
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, smax, 1, MPIU_REAL, MPIU_MAX, m->comm));
+  PetscFunctionReturn(0);
+}
+
 /* The largest step for which forward Euler on the explicit terms keeps f >= 0, times -cfl:
    transport contributes 2 max|v| / dx (face values up to 2 f_i), and when the Fokker-Planck part
    is explicit it adds its largest diagonal rate (VfpaFokkerPlanckMaxRate). */
@@ -182,13 +209,8 @@ PetscErrorCode VfpaModelStableTimeStep(VfpaModel m, Vec U, PetscBool implicit_fp
 
   PetscFunctionBeginUser;
   if (!implicit_fp) {
-    PetscReal smax = m->protocol->lambda, fprate;
-    if (m->protocol->strength != VFPA_STRENGTH_CONSTANT) {
-      PetscCall(VfpaModelEvaluateFields(m, U));
-      smax = 0;
-      for (PetscInt i = g->xs; i < g->xs + g->xm; i++) smax = PetscMax(smax, m->protocol->s[i]);
-      PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &smax, 1, MPIU_REAL, MPIU_MAX, m->comm));
-    }
+    PetscReal smax, fprate;
+    PetscCall(MaxStrength(m, U, &smax));
     PetscCall(VfpaFokkerPlanckMaxRate(m->fp, smax, &fprate));
     rate += fprate;
   }
