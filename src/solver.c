@@ -53,34 +53,34 @@ static PetscErrorCode RegisterIMEXSSP4L(void)
 }
 
 #define VFPA_ARKIMEX_STRANG "strang"
-#define STRANG_STAGES 3 /* stages m of each transport half step: SSP coefficient m - 1 per half step */
+#define STRANG_STAGES 3                       /* m, the stages of each transport half step */
+#define STRANG_S      (2 * STRANG_STAGES + 1) /* the stages of a whole step */
 
 /* Strang splitting as an ARKIMEX tableau (registered as type "strang"): transport over h/2 by the
    optimal m-stage second-order SSP Runge-Kutta method (a_ij = 1/(m-1), b_j = 1/m), the
    Fokker-Planck term alone over h by the L-stable two-stage SDIRK2 (gamma = 1 - 1/sqrt2, stiffly
    accurate), transport over h/2 again. Stages 0..m-1 are the first half, m and m+1 the two SDIRK
    stages (their explicit part is the first half's result), m+1..2m the second half started from
-   stage m+1; b = 1/(2m) on both halves' stages, bt = (1 - gamma, gamma) on the SDIRK stages. The
-   Fokker-Planck term is never evaluated at an explicit stage (every column of At but the SDIRK
-   ones is zero), so a step costs two implicit stages, 2m + 1 transport evaluations and the
-   Fokker-Planck term at the first stage (which PETSc evaluates for any explicit first stage; for
-   a later explicit stage PETSc 3.18 fills its implicit slope from the last implicit stage's data
-   instead, harmless here since no stage or weight uses it). Both
-   half steps keep f >= 0 up to m - 1 forward-Euler steps each: SSP coefficient 2 (m - 1) for the
-   whole step, two implicit stages per 2 (m - 1) forward-Euler steps of transport against three per
-   three for ssp4l. Second order as any Strang splitting of second-order parts; its splitting
-   error is larger than ssp4l's coupled error, and SDIRK2 damps the stiffest Fokker-Planck modes
-   with a negative factor (R(z) < 0 for z < -1 - sqrt2), so f >= 0 holds for fewer data than with
-   ssp4l at very large lambda (README, Numerics). Embedded first-order pair: the Lie splitting
-   (the first half's transport counted twice); dense output: linear interpolation. */
+   stage m+1; b = 1/(2m) on both halves' stages, bt = (1 - gamma, gamma) on the SDIRK stages.
+   Every column of At but the SDIRK ones is zero, so the Fokker-Planck term is never needed at an
+   explicit stage: a step costs two implicit stages, 2m + 1 transport evaluations and the
+   Fokker-Planck term at the first stage (PETSc evaluates it for any explicit first stage; for a
+   later explicit stage PETSc 3.18 fills the implicit slope from the last implicit stage's data
+   instead, which no stage or weight uses here). Each half step keeps f >= 0 up to m - 1
+   forward-Euler steps: SSP coefficient 2 (m - 1) for the whole step, so two implicit stages per
+   2 (m - 1) forward-Euler steps of transport, against three per three for ssp4l. Second order, as
+   any Strang splitting of second-order parts; its splitting error is larger than ssp4l's, and
+   SDIRK2 damps the stiffest Fokker-Planck modes with a negative factor (R(z) < 0 for
+   z < -1 - sqrt2), so f >= 0 holds for less data than with ssp4l at very large lambda (README,
+   Numerics). Embedded first-order pair: the Lie splitting (the first half's transport counted
+   twice); dense output: linear interpolation. */
 static PetscErrorCode RegisterIMEXStrang(void)
 {
   static PetscBool registered = PETSC_FALSE;
-  const PetscInt   m = STRANG_STAGES, s = 2 * m + 1, first = m, second = m + 1;
+  const PetscInt   m = STRANG_STAGES, s = STRANG_S, first = m, second = m + 1;
   const PetscReal  gamma = 1 - 1 / PetscSqrtReal(2.0);
-  PetscReal        At[(2 * STRANG_STAGES + 1) * (2 * STRANG_STAGES + 1)] = {0}, A[(2 * STRANG_STAGES + 1) * (2 * STRANG_STAGES + 1)] = {0};
-  PetscReal        b[2 * STRANG_STAGES + 1] = {0}, bt[2 * STRANG_STAGES + 1] = {0}, lie[2 * STRANG_STAGES + 1] = {0};
-  PetscReal        c[2 * STRANG_STAGES + 1] = {0}, ct[2 * STRANG_STAGES + 1] = {0};
+  PetscReal        At[STRANG_S * STRANG_S] = {0}, A[STRANG_S * STRANG_S] = {0};
+  PetscReal        b[STRANG_S] = {0}, bt[STRANG_S] = {0}, lie[STRANG_S] = {0}, c[STRANG_S] = {0}, ct[STRANG_S] = {0};
 
   PetscFunctionBeginUser;
   if (registered) PetscFunctionReturn(0);
