@@ -586,7 +586,8 @@ def limits_section(bench):
             "stages over each half step, the Fokker-Planck term by the two-stage L-stable SDIRK2 over the whole step; SSP coefficient 4) "
             "solves two implicit stages per step, where ssp4l solves three, in steps a third longer: half the implicit stages per unit "
             "of simulated time. Its splitting error is larger than ssp4l's (the error column), so at the same step it can miss an "
-            "accuracy that ssp4l meets and then has to halve its step; which of the two is faster depends on the case. Where the stiffness is below 1 (λ = 10, nv = 64) the explicit step is "
+            "accuracy that ssp4l meets and then has to halve its step; which of the two is faster depends on the case. "
+            "Where the stiffness is below 1 (λ = 10, nv = 64) the explicit step is "
             "not shortened by the Fokker-Planck term at all, and no implicit stage can be cheaper than the right-hand sides it replaces.",
             *imex_budget_limits(bench),
             ""]
