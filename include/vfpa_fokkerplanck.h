@@ -47,7 +47,6 @@ struct _p_VfpaFokkerPlanck {
   PetscReal    *F1;            /* F1 of the faces vs-1/2 .. vs+vm-1/2, per owned x cell (one row each) */
   PetscReal    *coef_below, *coef_above; /* P, Q on two face rows */
   PetscReal    *bands;         /* the Jacobian's three bands on one velocity row */
-  PetscBool     pattern_set;   /* the Jacobian's nonzero pattern exists: values can be written in place */
 };
 
 PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckCreate(MPI_Comm, VfpaFokkerPlanck *);

@@ -463,18 +463,20 @@ PetscErrorCode VfpaFokkerPlanckApply(VfpaFokkerPlanck fp, const PetscScalar *con
   PetscFunctionReturn(0);
 }
 
-/* The local rows of A as CSR arrays when they can be written in place: the nonzero pattern has been
-   set by a first assembly and every f row has its v neighbours on this rank (v not split), so row
-   r = (j - vs) xm + b holds [f_{j-1}, f_j, f_{j+1}] in this order (fewer at the walls). */
+/* The local rows of A as CSR arrays when they can be written in place: A is assembled (its nonzero
+   pattern exists, as VfpaModelCreateJacobian makes it) and every f row has its v neighbours on this
+   rank (v not split), so row r = (j - vs) xm + b holds [f_{j-1}, f_j, f_{j+1}] in this order (fewer
+   at the walls). */
 static PetscErrorCode DirectFillArrays(VfpaFokkerPlanck fp, Mat A, Mat *block, const PetscInt **ia, const PetscInt **ja, PetscScalar **values)
 {
   VfpaGrid  g = fp->grid;
-  PetscBool mpi, done;
+  PetscBool mpi, done, assembled;
   PetscInt  n;
 
   PetscFunctionBeginUser;
   *block = NULL;
-  if (!fp->pattern_set || g->column_size > 1) PetscFunctionReturn(0);
+  PetscCall(MatAssembled(A, &assembled));
+  if (!assembled || g->column_size > 1) PetscFunctionReturn(0);
   PetscCall(PetscObjectTypeCompare((PetscObject)A, MATMPIAIJ, &mpi));
   *block = A;
   if (mpi) PetscCall(MatMPIAIJGetSeqAIJ(A, block, NULL, NULL));
@@ -490,8 +492,9 @@ static PetscErrorCode DirectFillArrays(VfpaFokkerPlanck fp, Mat A, Mat *block, c
 /* A = shift I - d(d_v J)/df with s and the face coefficients of the last drift computation frozen: a
    tridiagonal block per x column, written in place once the pattern exists (see DirectFillArrays).
    Rows outside the velocity grid (the strength row) are not touched here. Memory: F1 is not read;
-   per cell, the 3 matrix entries written once in place (FaceBands; before the pattern exists, and
-   on the first and last velocity rows, the bands are written and then copied into the matrix). */
+   per cell, the 3 matrix entries written once in place (FaceBands; when v is split or A is not
+   assembled, and on the first and last velocity rows, the bands are written and then copied into
+   the matrix). */
 PetscErrorCode VfpaFokkerPlanckAssemble(VfpaFokkerPlanck fp, const PetscReal *s, PetscReal shift, Mat A)
 {
   VfpaGrid        g  = fp->grid;
@@ -525,7 +528,6 @@ PetscErrorCode VfpaFokkerPlanckAssemble(VfpaFokkerPlanck fp, const PetscReal *s,
     PetscCall(MatSeqAIJRestoreArray(block, &values));
     PetscCall(MatRestoreRowIJ(block, 0, PETSC_FALSE, PETSC_FALSE, &n, &ia, &ja, &done));
   }
-  fp->pattern_set = PETSC_TRUE;
   PetscCall(PetscLogEventEnd(VFPA_FokkerPlanck, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }

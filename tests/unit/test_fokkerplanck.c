@@ -292,7 +292,8 @@ static PetscErrorCode CheckExchangeAndJacobian(void)
   EXPECT(err_mom <= 1e-13, "momentum change per x cell differs from s (rho [u] - rho u) by %g (relative)", (double)err_mom);
 
   /* J (shift 0) with the face coefficients of this f must reproduce -d_v J(f) */
-  /* the first assembly sets the pattern (MatSetValuesStencil), the second writes values in place */
+  /* twice: the values of the first assembly are overwritten by the second (in place over the
+     pattern VfpaModelCreateJacobian sets; by MatSetValuesStencil when v is split) */
   PetscCall(VfpaModelCreateJacobian(m, &J));
   for (int pass = 0; pass < 2; pass++) {
     PetscCall(VfpaFokkerPlanckAssemble(m->fp, s, 0.0, J));
