@@ -21,8 +21,8 @@
      1. z = A^{-1} x' (the column Thomas solve, vfpa_columnpc.h);
      2. the momenta Y1 of y from the nx equations
           (shift + s_i) Y1_i - s_i rho_i [u]_i(Y1) = M1(x')_i + c_i,
-        [u](Y1) being the protocol's average of the momenta Y1 at the current rho (GMRES, options
-        prefix -momentum_, on the rows divided by shift + s_i: the identity minus the average's
+        [u](Y1) being the protocol's average of the momenta Y1 at the current rho (GMRES,
+        vfpa_gmres.h, on the rows divided by shift + s_i: the identity minus the average's
         coupling, whose rank is that of the kernel, so a trig kernel of K cosine modes needs at
         most 2K iterations); for the symmetric protocols sum_i S_i = 0 whatever the moments, and
         the right-hand side is made to keep the total of M1(x) exactly;

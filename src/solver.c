@@ -565,7 +565,7 @@ static PetscErrorCode WarnUnusedOptions(VfpaSolver s, PetscBool after_solve)
   PetscCall(PetscOptionsLeftGet(NULL, &n, &names, &values));
   for (PetscInt k = 0; k < n; k++) {
     PetscBool lazy = PETSC_FALSE;
-    for (const char *const *p = (const char *const[]){"ts_", "snes_", "ksp_", "pc_", "mat_", "vec_", "sub_", "momentum_", NULL}; *p && !lazy; p++) PetscCall(PetscStrbeginswith(names[k], *p, &lazy));
+    for (const char *const *p = (const char *const[]){"ts_", "snes_", "ksp_", "pc_", "mat_", "vec_", "sub_", NULL}; *p && !lazy; p++) PetscCall(PetscStrbeginswith(names[k], *p, &lazy));
     if (lazy == after_solve) PetscCall(PetscPrintf(s->comm, "vfpa: warning: option -%s was not used (misspelt, or not used by this configuration)\n", names[k]));
   }
   PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));

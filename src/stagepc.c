@@ -2,6 +2,7 @@
    vfpa_stagepc.h). */
 #include "vfpa_stagepc.h"
 #include "vfpa_columnpc.h"
+#include "vfpa_gmres.h"
 
 typedef struct {
   VfpaModel   model;
@@ -11,9 +12,8 @@ typedef struct {
   PetscReal  *w1, *z1, *m0, *m1; /* per owned x cell: M1(w), M1(z), M0(x), M1(x) */
   PetscReal  *ds, *c;         /* per owned x cell: the change of s, the density response of rho [u] */
   PetscReal  *s1, *avg1;      /* ghosted profiles: s and [u] at the perturbed density */
-  KSP         ksp;            /* the momentum system of step 2 */
-  Mat         T;
-  Vec         rhs, momenta;   /* its right-hand side and its solution Y1 */
+  VfpaGMRES   momentum;       /* the solver of the momentum system of step 2 */
+  PetscReal  *b1, *Y1;        /* per owned x cell: its right-hand side and its solution */
   VfpaMoments trial;          /* the moments (rho, Y1) handed to the protocol's average */
   PetscReal  *avg;            /* ghosted profile: [u](Y1) */
 } StagePC;
@@ -46,37 +46,29 @@ static void ColumnMoments(VfpaGrid g, const PetscScalar *a, PetscReal *m0, Petsc
 /* out_i = Y1_i - s_i rho_i [u]_i(Y1) / (shift + s_i) on the owned x cells (step 2, each row divided
    by its diagonal shift + s_i, as is the right-hand side); the trial moments already hold rho (see
    StagePCApply), only their momenta change here. */
-static PetscErrorCode MomentumOperator(Mat T, Vec in, Vec out)
+static PetscErrorCode MomentumOperator(void *context, const PetscReal *y, PetscReal *out)
 {
-  StagePC           *ctx;
-  VfpaModel          m;
-  VfpaGrid           g;
-  VfpaMoments        trial, now;
-  const PetscReal   *s;
-  const PetscScalar *y;
-  PetscScalar       *o;
+  StagePC         *ctx = (StagePC *)context;
+  VfpaModel        m = ctx->model;
+  VfpaGrid         g = m->grid;
+  VfpaMoments      trial = ctx->trial, now = m->moments;
+  const PetscReal *s = m->protocol->s;
 
   PetscFunctionBeginUser;
-  PetscCall(MatShellGetContext(T, &ctx));
-  m = ctx->model, g = m->grid, trial = ctx->trial, now = m->moments, s = m->protocol->s;
-  PetscCall(VecGetArrayRead(in, &y));
   for (PetscInt b = 0; b < g->xm; b++) {
     const PetscInt i = g->xs + b;
     trial->rhou[i]   = y[b];
     trial->u[i]      = now->rho[i] > 0 ? y[b] / now->rho[i] : 0;
   }
   PetscCall(VfpaProtocolAverageOf(m->protocol, trial, ctx->avg));
-  PetscCall(VecGetArray(out, &o));
   for (PetscInt b = 0; b < g->xm; b++) {
     const PetscInt i = g->xs + b;
-    o[b]             = y[b] - s[i] * now->rho[i] * ctx->avg[i] / (m->shift + s[i]);
+    out[b]           = y[b] - s[i] * now->rho[i] * ctx->avg[i] / (m->shift + s[i]);
   }
-  PetscCall(VecRestoreArray(out, &o));
-  PetscCall(VecRestoreArrayRead(in, &y));
   PetscFunctionReturn(0);
 }
 
-/* Work space on the grid in use, and the momentum system as a shell matrix on the owned x cells. */
+/* Work space on the grid in use, and the momentum system's solver on its owned x cells. */
 static PetscErrorCode AllocateWork(StagePC *ctx)
 {
   VfpaGrid g = ctx->model->grid;
@@ -85,15 +77,12 @@ static PetscErrorCode AllocateWork(StagePC *ctx)
   PetscCall(DMCreateGlobalVector(g->da, &ctx->response));
   PetscCall(VecDuplicate(ctx->response, &ctx->w));
   PetscCall(PetscMalloc6(g->xm, &ctx->w1, g->xm, &ctx->z1, g->xm, &ctx->m0, g->xm, &ctx->m1, g->xm, &ctx->ds, g->xm, &ctx->c));
+  PetscCall(PetscMalloc2(g->xm, &ctx->b1, g->xm, &ctx->Y1));
   PetscCall(VfpaGridProfileCreate(g, &ctx->s1));
   PetscCall(VfpaGridProfileCreate(g, &ctx->avg1));
   PetscCall(VfpaMomentsCreate(g, &ctx->trial));
   PetscCall(VfpaGridProfileCreate(g, &ctx->avg));
-  PetscCall(VecCreateMPI(ctx->model->comm, g->xm, g->nx, &ctx->rhs));
-  PetscCall(VecDuplicate(ctx->rhs, &ctx->momenta));
-  PetscCall(MatCreateShell(ctx->model->comm, g->xm, g->xm, g->nx, g->nx, ctx, &ctx->T));
-  PetscCall(MatShellSetOperation(ctx->T, MATOP_MULT, (void (*)(void))MomentumOperator));
-  PetscCall(KSPSetOperators(ctx->ksp, ctx->T, ctx->T));
+  PetscCall(VfpaGMRESSetUp(ctx->momentum, g));
   PetscFunctionReturn(0);
 }
 
@@ -221,9 +210,9 @@ static PetscErrorCode StagePCApply(PC pc, Vec x, Vec y)
   VfpaModel          m;
   VfpaGrid           g;
   Vec                rhs = x;
-  const PetscScalar *xa, *w, *Y1;
-  PetscScalar       *ya, *b;
-  PetscReal         *mu;
+  const PetscScalar *xa, *w;
+  PetscScalar       *ya;
+  PetscReal         *b, *mu;
 
   PetscFunctionBeginUser;
   PetscCall(PCShellGetContext(pc, &ctx));
@@ -232,7 +221,7 @@ static PetscErrorCode StagePCApply(PC pc, Vec x, Vec y)
   ColumnMoments(g, xa, ctx->m0, ctx->m1);
   PetscCall(VecRestoreArrayRead(x, &xa));
   PetscCall(DensityResponse(ctx));
-  PetscCall(VecGetArray(ctx->rhs, &b));
+  b = ctx->b1;
   if (m->keep_fp_term) {
     PetscCall(FoldStrengthChange(ctx, x, b)); /* b = M1(x') */
     rhs = ctx->response;
@@ -241,15 +230,12 @@ static PetscErrorCode StagePCApply(PC pc, Vec x, Vec y)
   for (PetscInt k = 0; k < g->xm; k++) b[k] += ctx->c[k];
   if (m->protocol->symmetric) PetscCall(KeepTotalMomentum(ctx, b));
   for (PetscInt k = 0; k < g->xm; k++) b[k] /= m->shift + m->protocol->s[g->xs + k]; /* as MomentumOperator's rows */
-  PetscCall(VecRestoreArray(ctx->rhs, &b));
   PetscCall(VecGetArray(y, &ya));
   ColumnMoments(g, ya, NULL, ctx->z1);
   for (PetscInt i = g->gxs; i < g->gxs + g->gxm; i++) ctx->trial->rho[i] = m->moments->rho[i], ctx->trial->rhou[i] = 0, ctx->trial->u[i] = 0;
-  PetscCall(KSPSolve(ctx->ksp, ctx->rhs, ctx->momenta));
-  PetscCall(VecGetArrayRead(ctx->momenta, &Y1));
+  PetscCall(VfpaGMRESSolve(ctx->momentum, b, ctx->Y1));
   mu = ctx->z1; /* reused */
-  for (PetscInt k = 0; k < g->xm; k++) mu[k] = ctx->w1[k] != 0 ? (Y1[k] - ctx->z1[k]) / ctx->w1[k] : 0;
-  PetscCall(VecRestoreArrayRead(ctx->momenta, &Y1));
+  for (PetscInt k = 0; k < g->xm; k++) mu[k] = ctx->w1[k] != 0 ? (ctx->Y1[k] - ctx->z1[k]) / ctx->w1[k] : 0;
   PetscCall(VecGetArrayRead(ctx->w, &w));
   for (PetscInt j = 0; j < g->nv; j++) {
     const PetscScalar *restrict wrow = w + j * g->xm;
@@ -271,7 +257,7 @@ static PetscErrorCode StagePCView(PC pc, PetscViewer viewer)
   PetscCall(PetscViewerASCIIPushTab(viewer));
   PetscCall(PCView(ctx->column, viewer));
   PetscCall(PetscViewerASCIIPrintf(viewer, "momentum system (%" PetscInt_FMT " unknowns):\n", ctx->model->grid->nx));
-  PetscCall(KSPView(ctx->ksp, viewer));
+  PetscCall(VfpaGMRESView(ctx->momentum, viewer));
   PetscCall(PetscViewerASCIIPopTab(viewer));
   PetscFunctionReturn(0);
 }
@@ -286,35 +272,27 @@ static PetscErrorCode StagePCDestroy(PC pc)
   PetscCall(PCDestroy(&ctx->column));
   PetscCall(VecDestroy(&ctx->response));
   PetscCall(VecDestroy(&ctx->w));
-  PetscCall(KSPDestroy(&ctx->ksp));
-  PetscCall(MatDestroy(&ctx->T));
-  PetscCall(VecDestroy(&ctx->rhs));
-  PetscCall(VecDestroy(&ctx->momenta));
+  PetscCall(VfpaGMRESDestroy(&ctx->momentum));
   if (ctx->trial) {
     PetscCall(VfpaMomentsDestroy(&ctx->trial));
     PetscCall(VfpaGridProfileDestroy(ctx->model->grid, &ctx->avg));
     PetscCall(VfpaGridProfileDestroy(ctx->model->grid, &ctx->s1));
     PetscCall(VfpaGridProfileDestroy(ctx->model->grid, &ctx->avg1));
     PetscCall(PetscFree6(ctx->w1, ctx->z1, ctx->m0, ctx->m1, ctx->ds, ctx->c));
+    PetscCall(PetscFree2(ctx->b1, ctx->Y1));
   }
   PetscCall(PetscFree(ctx));
   PetscFunctionReturn(0);
 }
 
-/* The momentum system's solver: GMRES to round-off by default, starting from the momenta of the
-   frozen-drift solve (its operator is set once the grid is). */
+/* The momentum system's solver: GMRES to round-off by default (-momentum_rtol, -momentum_max_it; its
+   work space is allocated once the grid is). */
 static PetscErrorCode CreateMomentumSolver(StagePC *ctx)
 {
-  PC pc;
-
   PetscFunctionBeginUser;
-  PetscCall(KSPCreate(ctx->model->comm, &ctx->ksp));
-  PetscCall(KSPSetOptionsPrefix(ctx->ksp, "momentum_"));
-  PetscCall(KSPSetType(ctx->ksp, KSPGMRES));
-  PetscCall(KSPGetPC(ctx->ksp, &pc));
-  PetscCall(PCSetType(pc, PCNONE));
-  PetscCall(KSPSetTolerances(ctx->ksp, 1e-14, 1e-300, PETSC_DEFAULT, 200));
-  PetscCall(KSPSetFromOptions(ctx->ksp));
+  PetscCall(VfpaGMRESCreate(ctx->model->comm, &ctx->momentum));
+  PetscCall(VfpaGMRESSetOperator(ctx->momentum, MomentumOperator, ctx));
+  PetscCall(VfpaGMRESSetFromOptions(ctx->momentum));
   PetscFunctionReturn(0);
 }
 

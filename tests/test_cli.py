@@ -58,6 +58,8 @@ BAD = [
     (["-transport_order", "3"], "-transport_order"),
     (["-transport_limiter", "superbee"], "unknown -transport_limiter 'superbee'"),
     (["-fp_drift", "none"], "unknown -fp_drift 'none'"),
+    (["-momentum_rtol", "1"], "-momentum_rtol = 1. is out of range: it must be in (0., 1.)"),
+    (["-momentum_max_it", "0"], "-momentum_max_it 0 must be >= 1"),
     (["-ts_type", "beuler"], "unknown -ts_type 'beuler'; valid choices: ssp, rk, euler, arkimex"),
     (["-average_method", "fft"], "unknown -average_method 'fft'"),
     (["-average_method", "modes", "-kernel", "gaussian"], "-average_method modes needs"),

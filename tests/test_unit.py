@@ -30,6 +30,12 @@ def fokkerplanck_exact_properties():
 
 
 @test
+def gmres_solves_profile_systems():
+    """The momentum system's GMRES: a known solution to 1e-12 on x split over ranks, b = 0, and the iteration limit."""
+    unit("test_gmres")
+
+
+@test
 def stage_preconditioner_balances_momentum():
     """IMEX stage preconditioner: round-off momentum per column after every Newton step, fast Newton, and
     the exact stage Jacobian inverted to 1e-4 where the column masses differ from the stage data's."""
