@@ -354,9 +354,10 @@ class Bench:
                 f"| weak, 1 rank | 1 | {half[0]} × {half[1]} | {half[0] * half[1]:,} | {t['weak1']:.4f} | — |",
                 f"| weak, 2 ranks | 2 | {big[0]} × {big[1]} | {big[0] * big[1] // 2:,} | {t['strong2']:.4f} | **{100 * weak:.0f}%** |",
                 "", f"Reproduce: `{cmds['strong2']}` (and `-n 1`).",
-                "", f"For comparison, the ratio of the 2-rank to the 1-rank copy bandwidth per rank is {100 * self.copy_bw2 / self.copy_bw:.0f}%. "
-                "Efficiencies above 100% come from what the second rank adds: its own 1 MiB L2 cache, and on this machine more "
-                "memory bandwidth per rank (section 1).", "",
+                "", f"For comparison, the ratio of the 2-rank to the 1-rank copy bandwidth per rank is {100 * self.copy_bw2 / self.copy_bw:.0f}%."
+                + (" Efficiencies above 100% come from what the second rank adds: its own L2 cache"
+                   + (", and in this run more memory bandwidth per rank (section 1)." if self.copy_bw2 > self.copy_bw else ".")
+                   if max(strong, weak) > 1 else ""), "",
                 f"Where the time goes, for the same work per rank ({half[0]} × {half[1]} cells): one rank alone (the weak-scaling 1-rank "
                 "run) against each of two ranks side by side (the 2-rank run; times of the slowest rank, seconds per step):", "",
                 "| phase | one rank alone | two side by side | difference |", "|---|---|---|---|"]
