@@ -39,16 +39,13 @@ PetscErrorCode VfpaSolverCreate(MPI_Comm comm, const char input_name[], VfpaSolv
    1/3, 1/3); dense output: linear interpolation. */
 static PetscErrorCode RegisterIMEXSSP4L(void)
 {
-  static PetscBool registered = PETSC_FALSE;
   const PetscReal  q = 1.0 / 3, g = 0.25;
   const PetscReal  At[16] = {0, 0, 0, 0, 1.0 / 12, g, 0, 0, 11.0 / 48, 3.0 / 16, g, 0, g, g, g, g};
   const PetscReal  A[16] = {0, 0, 0, 0, q, 0, 0, 0, q, q, 0, 0, q, q, q, 0};
   const PetscReal  b[4] = {g, g, g, g}, c[4] = {0, q, 2 * q, 1}, embedded[4] = {0, q, q, q};
 
   PetscFunctionBeginUser;
-  if (registered) PetscFunctionReturn(0);
   PetscCall(TSARKIMEXRegister(VFPA_ARKIMEX_SSP4L, 2, 4, At, b, c, A, b, c, embedded, embedded, 1, b, b));
-  registered = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
 
@@ -76,14 +73,12 @@ static PetscErrorCode RegisterIMEXSSP4L(void)
    twice); dense output: linear interpolation. */
 static PetscErrorCode RegisterIMEXStrang(void)
 {
-  static PetscBool registered = PETSC_FALSE;
   const PetscInt   m = STRANG_STAGES, s = STRANG_S, first = m, second = m + 1;
   const PetscReal  gamma = 1 - 1 / PetscSqrtReal(2.0);
   PetscReal        At[STRANG_S * STRANG_S] = {0}, A[STRANG_S * STRANG_S] = {0};
   PetscReal        b[STRANG_S] = {0}, bt[STRANG_S] = {0}, lie[STRANG_S] = {0}, c[STRANG_S] = {0}, ct[STRANG_S] = {0};
 
   PetscFunctionBeginUser;
-  if (registered) PetscFunctionReturn(0);
   for (PetscInt i = 1; i < m; i++) /* first half step */
     for (PetscInt j = 0; j < i; j++) A[i * s + j] = 0.5 / (m - 1);
   for (PetscInt i = first; i < s; i++) /* every later stage starts from the first half's result */
@@ -100,6 +95,18 @@ static PetscErrorCode RegisterIMEXStrang(void)
   for (PetscInt i = 0; i < s; i++)
     for (PetscInt j = 0; j < s; j++) c[i] += A[i * s + j], ct[i] += At[i * s + j];
   PetscCall(TSARKIMEXRegister(VFPA_ARKIMEX_STRANG, 2, s, At, bt, ct, A, b, c, bt, lie, 1, bt, b));
+  PetscFunctionReturn(0);
+}
+
+/* vfpa's ARKIMEX types, registered with PETSc once per process. */
+static PetscErrorCode RegisterIMEXTypes(void)
+{
+  static PetscBool registered = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  if (registered) PetscFunctionReturn(0);
+  PetscCall(RegisterIMEXSSP4L());
+  PetscCall(RegisterIMEXStrang());
   registered = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
@@ -128,8 +135,7 @@ static PetscErrorCode ConfigureTS(VfpaSolver s)
   PetscFunctionBeginUser;
   PetscCall(PetscOptionsGetString(NULL, NULL, "-ts_type", requested, sizeof(requested), &set));
   if (set) PetscCall(VfpaChoiceFind(s->comm, types, "-ts_type", requested, &index));
-  PetscCall(RegisterIMEXSSP4L());
-  PetscCall(RegisterIMEXStrang());
+  PetscCall(RegisterIMEXTypes());
   PetscCall(TSSetProblemType(s->ts, TS_NONLINEAR));
   PetscCall(TSSetType(s->ts, TSSSP));
   PetscCall(TSSSPSetType(s->ts, TSSSPRKS3));
