@@ -290,14 +290,15 @@ static PetscErrorCode ConvolveDensity(VfpaProtocol p, VfpaMoments m)
   PetscFunctionReturn(0);
 }
 
-/* s and [u] on the ghosted x range. strength is the transported s (ghosted; s-model only). */
+/* s and [u] on the ghosted x range. strength is the transported s (ghosted; s-model only). One
+   VfpaAveraging event per evaluation: the kernel's own, nested inside, is not counted again. */
 PetscErrorCode VfpaProtocolApply(VfpaProtocol p, VfpaMoments m, const PetscReal *strength)
 {
   VfpaGrid g = p->grid;
 
   PetscFunctionBeginUser;
-  if (p->needs_convolution) PetscCall(ConvolveDensity(p, m));
   PetscCall(PetscLogEventBegin(VFPA_Averaging, 0, 0, 0, 0));
+  if (p->needs_convolution) PetscCall(ConvolveDensity(p, m));
   for (PetscInt i = g->gxs; i < g->gxs + g->gxm; i++) {
     switch (p->strength) {
     case VFPA_STRENGTH_CONSTANT:
