@@ -147,7 +147,7 @@ static PetscErrorCode ColumnPCSetUp(PC pc)
   PetscFunctionBeginUser;
   PetscCall(PCShellGetContext(pc, &ctx));
   PetscCall(PCGetOperators(pc, NULL, &P));
-  /* the pattern is read only when it is new: the Jacobian's is fixed after its first assembly */
+  /* the pattern is read only when it is new: the Jacobian's is fixed when it is created */
   PetscCall(PetscObjectGetId((PetscObject)P, &id));
   PetscCall(MatGetNonzeroState(P, &state));
   if (id != ctx->checked || state != ctx->pattern) {
