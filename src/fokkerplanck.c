@@ -489,9 +489,28 @@ static PetscErrorCode DirectFillArrays(VfpaFokkerPlanck fp, Mat A, Mat *block, c
   PetscFunctionReturn(0);
 }
 
-/* A = shift I - d(d_v J)/df with s and the face coefficients of the last drift computation frozen: a
-   tridiagonal block per x column, written in place once the pattern exists (see DirectFillArrays).
-   Rows outside the velocity grid (the strength row) are not touched here. Memory: F1 is not read;
+/* shift on the diagonal of the owned strength row (s-model), its only entry: with s frozen, d_v J
+   does not depend on that row. In place when values are given (local row (nv - vs) xm + b, one
+   entry each), otherwise by MatSetValuesStencil. */
+static PetscErrorCode WriteStrengthDiagonal(VfpaGrid g, PetscReal shift, const PetscInt *ia, PetscScalar *values, Mat A)
+{
+  PetscFunctionBeginUser;
+  if (values) {
+    const PetscInt *restrict start = ia + (g->nv - g->vs) * g->xm;
+    for (PetscInt b = 0; b < g->xm; b++) values[start[b]] = shift;
+    PetscFunctionReturn(0);
+  }
+  for (PetscInt i = g->xs; i < g->xs + g->xm; i++) {
+    MatStencil  row = {.i = i, .j = g->nv};
+    PetscScalar val = shift;
+    PetscCall(MatSetValuesStencil(A, 1, &row, 1, &row, &val, INSERT_VALUES));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* A = shift I - d(d_v J)/dU with s and the face coefficients of the last drift computation frozen: a
+   tridiagonal block per x column, written in place once the pattern exists (see DirectFillArrays),
+   and shift alone on the strength row (WriteStrengthDiagonal). Memory: F1 is not read;
    per cell, the 3 matrix entries written once in place (FaceBands; when v is split or A is not
    assembled, and on the first and last velocity rows, the bands are written and then copied into
    the matrix). */
@@ -523,6 +542,7 @@ PetscErrorCode VfpaFokkerPlanckAssemble(VfpaFokkerPlanck fp, const PetscReal *s,
     below = above;
     above = swap;
   }
+  if (g->owns_strength) PetscCall(WriteStrengthDiagonal(g, shift, ia, values, A));
   if (values) {
     PetscBool done;
     PetscCall(MatSeqAIJRestoreArray(block, &values));

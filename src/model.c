@@ -219,7 +219,7 @@ PetscErrorCode VfpaModelStableTimeStep(VfpaModel m, Vec U, PetscBool implicit_fp
 }
 
 /* Zeros on the nonzero pattern of the IMEX Jacobian, assembled, so that the assemblies of the run
-   (VfpaFokkerPlanckAssemble, SetStrengthDiagonal) find it in place: f_{j-1}, f_j, f_{j+1} in the
+   (VfpaFokkerPlanckAssemble) find it in place: f_{j-1}, f_j, f_{j+1} in the
    row of f_j (fewer at the walls), the diagonal alone in the strength row. */
 static PetscErrorCode InsertPattern(VfpaGrid g, Mat J)
 {
@@ -370,48 +370,13 @@ PetscErrorCode VfpaModelDriftResponse(VfpaModel m, Vec d)
   PetscFunctionReturn(0);
 }
 
-/* shift on the owned part of the strength row of P, its only entry (F = Udot there): when P is
-   assembled (its pattern exists) and v is not split, in place in the CSR values of the local block
-   (the strength row j = nv holds local rows (nv - ys) xm + b, one diagonal entry each); otherwise
-   by MatSetValuesStencil. */
-static PetscErrorCode SetStrengthDiagonal(VfpaGrid g, PetscReal shift, PetscBool assembled, Mat P)
-{
-  Mat             block = P;
-  const PetscInt *ia, *ja, r0 = (g->nv - g->ys) * g->xm;
-  PetscInt        n;
-  PetscScalar    *values;
-  PetscBool       mpi, done = PETSC_FALSE;
-
-  PetscFunctionBeginUser;
-  if (assembled && g->column_size == 1) {
-    PetscCall(PetscObjectTypeCompare((PetscObject)P, MATMPIAIJ, &mpi));
-    if (mpi) PetscCall(MatMPIAIJGetSeqAIJ(P, &block, NULL, NULL));
-    PetscCall(MatGetRowIJ(block, 0, PETSC_FALSE, PETSC_FALSE, &n, &ia, &ja, &done));
-  }
-  if (!done) {
-    for (PetscInt i = g->xs; i < g->xs + g->xm; i++) {
-      MatStencil  row = {.i = i, .j = g->nv};
-      PetscScalar val = shift;
-      PetscCall(MatSetValuesStencil(P, 1, &row, 1, &row, &val, INSERT_VALUES));
-    }
-    PetscFunctionReturn(0);
-  }
-  PetscCall(MatSeqAIJGetArray(block, &values));
-  for (PetscInt b = 0; b < g->xm; b++) values[ia[r0 + b]] = shift;
-  PetscCall(MatSeqAIJRestoreArray(block, &values));
-  PetscCall(MatRestoreRowIJ(block, 0, PETSC_FALSE, PETSC_FALSE, &n, &ia, &ja, &done));
-  PetscFunctionReturn(0);
-}
-
 /* dF/dU + shift dF/dUdot with s, [u] and the drift frozen. A Newton step evaluates F at U just
    before, so the protocol's fields and the drift computed there are reused when they belong to U.
    The shift is kept for the stage preconditioner (vfpa_stagepc.h). */
 PetscErrorCode VfpaModelIJacobian(TS ts, PetscReal t, Vec U, Vec Udot, PetscReal shift, Mat A, Mat P, void *ctx)
 {
   VfpaModel    m = (VfpaModel)ctx;
-  VfpaGrid     g = m->grid;
   VfpaStateKey key;
-  PetscBool    assembled;
 
   PetscFunctionBeginUser;
   (void)ts, (void)t, (void)Udot;
@@ -424,10 +389,8 @@ PetscErrorCode VfpaModelIJacobian(TS ts, PetscReal t, Vec U, Vec Udot, PetscReal
     m->drift_key = m->halo_key;
     PetscCall(VfpaGridRestoreHalo(m->grid, U, &f));
   }
-  PetscCall(MatAssembled(P, &assembled));
   PetscCall(VfpaFokkerPlanckAssemble(m->fp, m->protocol->s, shift, P));
   m->shift = shift;
-  if (g->owns_strength) PetscCall(SetStrengthDiagonal(g, shift, assembled, P));
   PetscCall(MatAssemblyBegin(P, MAT_FINAL_ASSEMBLY));
   PetscCall(MatAssemblyEnd(P, MAT_FINAL_ASSEMBLY));
   if (A != P) {
