@@ -45,15 +45,6 @@ PetscErrorCode VfpaGMRESSetUp(VfpaGMRES gmres, VfpaGrid grid)
   PetscFunctionReturn(0);
 }
 
-/* The sum of a[b] c[b] over the owned cells of this rank. */
-static PetscReal LocalDot(PetscInt n, const PetscReal *restrict a, const PetscReal *restrict c)
-{
-  PetscReal sum = 0;
-
-  for (PetscInt b = 0; b < n; b++) sum += a[b] * c[b];
-  return sum;
-}
-
 /* Basis profile k, allocated when first needed. */
 static PetscErrorCode BasisProfile(VfpaGMRES gmres, PetscInt k, PetscReal **v)
 {
@@ -77,7 +68,7 @@ static PetscErrorCode Orthogonalise(VfpaGMRES gmres, PetscInt k, PetscReal *rest
   PetscFunctionBeginUser;
   PetscCall(PetscArrayzero(h, k + 2));
   for (PetscInt sweep = 0; sweep < 2; sweep++) {
-    for (PetscInt j = 0; j <= k; j++) proj[j] = LocalDot(n, w, gmres->basis[j]);
+    for (PetscInt j = 0; j <= k; j++) proj[j] = VfpaProfileDot(n, w, gmres->basis[j]);
     PetscCall(VfpaGridSumOverRow(gmres->grid, k + 1, proj));
     for (PetscInt j = 0; j <= k; j++) {
       const PetscReal *restrict v = gmres->basis[j];
@@ -85,7 +76,7 @@ static PetscErrorCode Orthogonalise(VfpaGMRES gmres, PetscInt k, PetscReal *rest
       h[j] += proj[j];
     }
   }
-  norm = LocalDot(n, w, w);
+  norm = VfpaProfileDot(n, w, w);
   PetscCall(VfpaGridSumOverRow(gmres->grid, 1, &norm));
   h[k + 1] = PetscSqrtReal(norm);
   PetscFunctionReturn(0);
@@ -137,7 +128,7 @@ static void Combine(VfpaGMRES gmres, PetscInt k, PetscReal *restrict y)
 PetscErrorCode VfpaGMRESSolve(VfpaGMRES gmres, const PetscReal b[], PetscReal y[])
 {
   const PetscInt n = gmres->grid->xm, m = gmres->max_it + 1;
-  PetscReal     *v0 = NULL, beta = LocalDot(n, b, b);
+  PetscReal     *v0 = NULL, beta = VfpaProfileDot(n, b, b);
   PetscInt       k;
   PetscBool      converged = PETSC_FALSE;
 

@@ -268,23 +268,6 @@ PetscErrorCode VfpaKernelDestroy(VfpaKernel *kernel)
   PetscFunctionReturn(0);
 }
 
-/* sum_i x_i y_i with four partial sums: independent chains of additions, so the loop runs at the
-   rate of the multiplications rather than at the latency of one chain of additions. */
-static PetscReal Dot(PetscInt n, const PetscReal *restrict x, const PetscReal *restrict y)
-{
-  PetscReal s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  PetscInt  i  = 0;
-
-  for (; i + 4 <= n; i += 4) {
-    s0 += x[i] * y[i];
-    s1 += x[i + 1] * y[i + 1];
-    s2 += x[i + 2] * y[i + 2];
-    s3 += x[i + 3] * y[i + 3];
-  }
-  for (; i < n; i++) s0 += x[i] * y[i];
-  return (s0 + s1) + (s2 + s3);
-}
-
 /* Modes path: C_m = sum_j cos(k_m x_j) q_j dx and S_m likewise (2K numbers per quantity, one
    allreduce), then (q)_phi(x_i) = sum_m a_m [cos(k_m x_i) C_m + sin(k_m x_i) S_m]. */
 static PetscErrorCode ConvolveModes(VfpaKernel k, PetscInt nq, const PetscReal *const q[], PetscReal *const out[])
@@ -296,8 +279,8 @@ static PetscErrorCode ConvolveModes(VfpaKernel k, PetscInt nq, const PetscReal *
   for (PetscInt a = 0; a < nq; a++) {
     PetscReal *C = k->work + a * per, *S = C + K;
     for (PetscInt m = 0; m < K; m++) {
-      C[m] = Dot(g->xm, k->cosx + m * g->gxm + owned, q[a] + g->xs) * g->dx;
-      S[m] = Dot(g->xm, k->sinx + m * g->gxm + owned, q[a] + g->xs) * g->dx;
+      C[m] = VfpaProfileDot(g->xm, k->cosx + m * g->gxm + owned, q[a] + g->xs) * g->dx;
+      S[m] = VfpaProfileDot(g->xm, k->sinx + m * g->gxm + owned, q[a] + g->xs) * g->dx;
     }
   }
   PetscCall(VfpaGridSumOverRow(g, nq * per, k->work));
