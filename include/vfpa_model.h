@@ -10,7 +10,7 @@
 /* The semi-discrete kinetic system (SPEC section 1): d_t f = -v d_x f + d_v J for f, and
    d_t s = -d_x (s [u]) for the s-model, with s and [u] from the protocol. It provides the TS
    callbacks: the whole right-hand side for explicit integrators, and the IMEX split (transport
-   explicit, Fokker-Planck implicit with a tridiagonal Jacobian per x column) for ARKIMEX. */
+   explicit, Fokker-Planck implicit with a tridiagonal Jacobian per x column) for ARKIMEX and strang. */
 typedef struct _p_VfpaModel *VfpaModel;
 
 /* Which state of which vector something was computed from (PETSc object id and state counter). */

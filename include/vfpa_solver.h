@@ -22,7 +22,7 @@ struct _p_VfpaSolver {
   TS              ts;
   Vec             U;
   Mat             J;
-  PetscBool       imex;     /* ARKIMEX: transport explicit, Fokker-Planck implicit */
+  PetscBool       imex;     /* ARKIMEX or strang: transport explicit, Fokker-Planck implicit */
   PetscBool       adaptive; /* the TSAdapt chooses the step */
   PetscBool       help;     /* -help: list the options and stop */
   char            input_name[256];

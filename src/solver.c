@@ -2,6 +2,7 @@
 #include "vfpa_solver.h"
 #include "vfpa_columnpc.h"
 #include "vfpa_stagepc.h"
+#include "vfpa_strang.h"
 #include "vfpa_log.h"
 #include "vfpa_sys.h"
 
@@ -49,64 +50,16 @@ static PetscErrorCode RegisterIMEXSSP4L(void)
   PetscFunctionReturn(0);
 }
 
-#define VFPA_ARKIMEX_STRANG "strang"
-#define STRANG_STAGES 3                       /* m, the stages of each transport half step */
-#define STRANG_S      (2 * STRANG_STAGES + 1) /* the stages of a whole step */
-
-/* Strang splitting as an ARKIMEX tableau (registered as type "strang"): transport over h/2 by the
-   optimal m-stage second-order SSP Runge-Kutta method (a_ij = 1/(m-1), b_j = 1/m), the
-   Fokker-Planck term alone over h by the L-stable two-stage SDIRK2 (gamma = 1 - 1/sqrt2, stiffly
-   accurate), transport over h/2 again. Stages 0..m-1 are the first half, m and m+1 the two SDIRK
-   stages (their explicit part is the first half's result), m+1..2m the second half started from
-   stage m+1; b = 1/(2m) on both halves' stages, bt = (1 - gamma, gamma) on the SDIRK stages.
-   Every column of At but the SDIRK ones is zero, so the Fokker-Planck term is never needed at an
-   explicit stage: a step costs two implicit stages, 2m + 1 transport evaluations and the
-   Fokker-Planck term at the first stage (PETSc evaluates it for any explicit first stage; for a
-   later explicit stage PETSc 3.18 fills the implicit slope from the last implicit stage's data
-   instead, which no stage or weight uses here). Each half step keeps f >= 0 up to m - 1
-   forward-Euler steps: SSP coefficient 2 (m - 1) for the whole step, so two implicit stages per
-   2 (m - 1) forward-Euler steps of transport, against three per three for ssp4l. Second order, as
-   any Strang splitting of second-order parts; its splitting error is larger than ssp4l's, and
-   SDIRK2 damps the stiffest Fokker-Planck modes with a negative factor (R(z) < 0 for
-   z < -1 - sqrt2), so f >= 0 holds for less data than with ssp4l at very large lambda (README,
-   Numerics). Embedded first-order pair: the Lie splitting (the first half's transport counted
-   twice); dense output: linear interpolation. */
-static PetscErrorCode RegisterIMEXStrang(void)
-{
-  const PetscInt   m = STRANG_STAGES, s = STRANG_S, first = m, second = m + 1;
-  const PetscReal  gamma = 1 - 1 / PetscSqrtReal(2.0);
-  PetscReal        At[STRANG_S * STRANG_S] = {0}, A[STRANG_S * STRANG_S] = {0};
-  PetscReal        b[STRANG_S] = {0}, bt[STRANG_S] = {0}, lie[STRANG_S] = {0}, c[STRANG_S] = {0}, ct[STRANG_S] = {0};
-
-  PetscFunctionBeginUser;
-  for (PetscInt i = 1; i < m; i++) /* first half step */
-    for (PetscInt j = 0; j < i; j++) A[i * s + j] = 0.5 / (m - 1);
-  for (PetscInt i = first; i < s; i++) /* every later stage starts from the first half's result */
-    for (PetscInt j = 0; j < m; j++) A[i * s + j] = 0.5 / m;
-  At[first * s + first] = gamma;
-  for (PetscInt i = second; i < s; i++) { /* the SDIRK2 result, and the second half step from it */
-    At[i * s + first]  = 1 - gamma;
-    At[i * s + second] = gamma;
-    for (PetscInt j = second; j < i; j++) A[i * s + j] = 0.5 / (m - 1);
-  }
-  for (PetscInt j = 0; j < m; j++) b[j] = b[second + j] = 0.5 / m, lie[j] = 1.0 / m;
-  bt[first]  = 1 - gamma;
-  bt[second] = gamma;
-  for (PetscInt i = 0; i < s; i++)
-    for (PetscInt j = 0; j < s; j++) c[i] += A[i * s + j], ct[i] += At[i * s + j];
-  PetscCall(TSARKIMEXRegister(VFPA_ARKIMEX_STRANG, 2, s, At, bt, ct, A, b, c, bt, lie, 1, bt, b));
-  PetscFunctionReturn(0);
-}
-
-/* vfpa's ARKIMEX types, registered with PETSc once per process. */
-static PetscErrorCode RegisterIMEXTypes(void)
+/* vfpa's integrators, registered with PETSc once per process: the ARKIMEX type ssp4l and the TS
+   type strang (vfpa_strang.h). */
+static PetscErrorCode RegisterIntegrators(void)
 {
   static PetscBool registered = PETSC_FALSE;
 
   PetscFunctionBeginUser;
   if (registered) PetscFunctionReturn(0);
   PetscCall(RegisterIMEXSSP4L());
-  PetscCall(RegisterIMEXStrang());
+  PetscCall(VfpaTSStrangRegister());
   registered = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
@@ -123,19 +76,19 @@ static PetscErrorCode RegisterIMEXTypes(void)
    solved to round-off (until the Newton step is below 1e-13 of the state). */
 static PetscErrorCode ConfigureTS(VfpaSolver s)
 {
-  static const char *const types[] = {"ssp", "rk", "euler", "arkimex", NULL};
+  static const char *const types[] = {"ssp", "rk", "euler", "arkimex", VFPA_TS_STRANG, NULL};
   SNES                     snes;
   SNESLineSearch           linesearch;
   KSP                      ksp;
   TSType                   type;
   char                     requested[64];
   PetscInt                 index;
-  PetscBool                arkimex, user_dt, set;
+  PetscBool                arkimex, strang, user_dt, set;
 
   PetscFunctionBeginUser;
   PetscCall(PetscOptionsGetString(NULL, NULL, "-ts_type", requested, sizeof(requested), &set));
   if (set) PetscCall(VfpaChoiceFind(s->comm, types, "-ts_type", requested, &index));
-  PetscCall(RegisterIMEXTypes());
+  PetscCall(RegisterIntegrators());
   PetscCall(TSSetProblemType(s->ts, TS_NONLINEAR));
   PetscCall(TSSetType(s->ts, TSSSP));
   PetscCall(TSSSPSetType(s->ts, TSSSPRKS3));
@@ -164,7 +117,10 @@ static PetscErrorCode ConfigureTS(VfpaSolver s)
   PetscCall(TSSetFromOptions(s->ts));
   PetscCall(TSGetType(s->ts, &type));
   PetscCall(PetscStrcmp(type, TSARKIMEX, &arkimex));
-  s->imex = arkimex;
+  PetscCall(PetscStrcmp(type, VFPA_TS_STRANG, &strang));
+  s->imex = (PetscBool)(arkimex || strang);
+  if (strang) PetscCall(VfpaTSStrangCheckAdapt(s->ts));
+  else if (s->help) PetscCall(VfpaTSStrangListOptions(s->comm));
   if (arkimex) {
     PetscBool chosen;
     /* ssp4l: L-stable implicit part with an SSP explicit part, and steps three times those of L2;
@@ -250,25 +206,29 @@ static PetscErrorCode NextEvent(VfpaSolver s, PetscReal *t_event)
 
 /* The SSP coefficient C of the integrator: a step of C times the forward-Euler positivity limit
    keeps f >= 0 (Gottlieb, Ketcheson & Shu). PETSc's SSP methods: rks2 with s stages has C = s - 1,
-   rks3 with s = n^2 stages C = s - n, rk104 C = 6; ARKIMEX ssp4l C = 3 and strang C = 2 (m - 1);
+   rks3 with s = n^2 stages C = s - n, rk104 C = 6; ARKIMEX ssp4l C = 3; strang C = 2 (m - 1);
    other integrators are taken as C = 1. */
 static PetscErrorCode SSPCoefficient(TS ts, PetscReal *C)
 {
-  PetscBool ssp, rks2, rks3, arkimex;
+  PetscBool ssp, rks2, rks3, arkimex, strang;
   TSSSPType type;
   PetscInt  stages;
 
   PetscFunctionBeginUser;
   *C = 1;
+  PetscCall(PetscObjectTypeCompare((PetscObject)ts, VFPA_TS_STRANG, &strang));
+  if (strang) {
+    PetscCall(VfpaTSStrangGetStages(ts, &stages));
+    *C = 2 * (stages - 1);
+    PetscFunctionReturn(0);
+  }
   PetscCall(PetscObjectTypeCompare((PetscObject)ts, TSARKIMEX, &arkimex));
   if (arkimex) {
     TSARKIMEXType imex;
-    PetscBool     ssp4l, strang;
+    PetscBool     ssp4l;
     PetscCall(TSARKIMEXGetType(ts, &imex));
     PetscCall(PetscStrcmp(imex, VFPA_ARKIMEX_SSP4L, &ssp4l));
-    PetscCall(PetscStrcmp(imex, VFPA_ARKIMEX_STRANG, &strang));
     if (ssp4l) *C = 3;
-    if (strang) *C = 2 * (STRANG_STAGES - 1);
     PetscFunctionReturn(0);
   }
   PetscCall(PetscObjectTypeCompare((PetscObject)ts, TSSSP, &ssp));

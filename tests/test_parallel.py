@@ -32,3 +32,4 @@ def same_diagnostics_on_1_2_4_ranks():
     for protocol in ["cucker_smale", "smodel", "segregation"]:
         compare(protocol, [])
     compare("smodel", ["-ts_type", "arkimex"], split_tolerance=1e-5)
+    compare("smodel", ["-ts_type", "strang"], split_tolerance=1e-5)

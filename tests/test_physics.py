@@ -77,18 +77,22 @@ def conservation_entropy_positivity_from_perturbed_data():
 @test
 def positivity_for_strongly_nonequilibrium_data():
     """Cold flocks over a 1e-6 background and a velocity top hat, stiff strength: f >= -1e-14, also
-    with the Strang-split IMEX scheme."""
+    with the Strang-split IMEX scheme. With 8 stages per transport half step (SSP coefficient 14) its
+    steps are 3.5 times longer: transport still keeps f >= 0 at a moderate strength, where the
+    Fokker-Planck stages' negative damping (README, Numerics) is not reached."""
     starts = {
         "flocks": ["-init", "flocks", "-flock_center", "0.2,0.7", "-flock_width", "0.03,0.05", "-flock_mass", "0.3,1",
                    "-flock_velocity", "2,-1", "-flock_temperature", "0.05,0.1", "-flock_background", "1e-6"],
         "tophat": ["-init", "tophat_v", "-init_tophat_width", 0.5, "-init_velocity", 2],
     }
-    for name, ts in {**INTEGRATORS, "strang": ["-ts_type", "arkimex", "-ts_arkimex_type", "strang"]}.items():
+    cases = [(name, ts, 50) for name, ts in {**INTEGRATORS, "strang": ["-ts_type", "strang"]}.items()]
+    cases.append(("strang8", ["-ts_type", "strang", "-ts_strang_stages", 8], 5))
+    for name, ts, lam in cases:
         for start, args in starts.items():
-            run = vfpa(f"pos_{start}_{name}", "-nx", 64, "-nv", 64, "-vmax", 6, "-protocol", "cucker_smale", "-lambda", 50,
+            run = vfpa(f"pos_{start}_{name}", "-nx", 64, "-nv", 64, "-vmax", 6, "-protocol", "cucker_smale", "-lambda", lam,
                        "-sigma", 0.5, "-ts_max_time", 0.3, "-output_interval", 0.3, "-diagnostics_interval", 0.01, *args, *ts, np_=2)
             fmin = run.csv()["fmin"].min()
-            check(fmin >= -1e-14, f"{start} {name}: fmin = {fmin:.2e}")
+            check(fmin >= -1e-14, f"{start} {name} at lambda = {lam}: fmin = {fmin:.2e}")
 
 
 def density_mode_amplitude(snap, mode):
