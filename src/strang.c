@@ -35,15 +35,15 @@ static PetscErrorCode ExplicitHalfStep(TS ts, PetscReal t, PetscReal dt, Vec X)
   PetscFunctionReturn(0);
 }
 
-/* One implicit stage: Y = base + h gamma G(Y) solved by the SNES from the guess in Y. Sets
-   *accepted to false when the solve failed (TSAdaptCheckStage counts it). */
+/* One implicit stage at time t: Y = base + h gamma G(Y) (shift = 1 / (h gamma) set by the caller)
+   solved by the SNES from the guess in Y. Sets *accepted to false when the solve failed
+   (TSAdaptCheckStage counts it). */
 static PetscErrorCode ImplicitStage(TS ts, PetscReal t, Vec Y, PetscBool *accepted)
 {
   TS_Strang *st = (TS_Strang *)ts->data;
   PetscInt   its, lits;
 
   PetscFunctionBegin;
-  st->shift      = 1 / (ts->time_step * SDIRK2_GAMMA);
   st->stage_time = t;
   PetscCall(SNESSolve(ts->snes, NULL, Y));
   PetscCall(SNESGetIterationNumber(ts->snes, &its));
@@ -64,6 +64,7 @@ static PetscErrorCode ImplicitStep(TS ts, PetscReal t, Vec X, PetscBool *accepte
   const PetscReal r  = (1 - SDIRK2_GAMMA) / SDIRK2_GAMMA;
 
   PetscFunctionBegin;
+  st->shift = 1 / (ts->time_step * SDIRK2_GAMMA); /* both stages */
   PetscCall(VecCopy(X, st->base));
   PetscCall(ImplicitStage(ts, t + SDIRK2_GAMMA * ts->time_step, X, accepted));
   if (!*accepted) PetscFunctionReturn(0);
