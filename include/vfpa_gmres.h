@@ -9,8 +9,9 @@
    Gram-Schmidt pass, two passes per iteration, then one for the norm). Zero initial guess, no
    restarts: the Krylov basis grows one profile per iteration up to -momentum_max_it, and the solve
    stops once the residual norm is at most -momentum_rtol times |b| (the options of its one use). A system that does not converge
-   is not an error (the result is the last iterate, as a KSP that reached its iteration limit);
-   View reports how many did not.
+   is not an error (the result is the last iterate, as a KSP that reached its iteration limit),
+   nor is an operator singular on the Krylov space (the iterate before the breakdown); View reports
+   how many did not converge.
    Written for the stage preconditioner: on its 64 unknowns at nx = 64 (IMEX, lambda = 100, 4
    iterations), PETSc's KSPGMRES took 17.6 us per solve in -log_view, about 14 of them outside the
    operator; this takes 4.8 us. */
@@ -31,6 +32,7 @@ struct _p_VfpaGMRES {
   PetscReal          *cs, *sn, *g; /* Givens rotations and the rotated right-hand side */
   PetscReal          *proj;        /* the k + 1 projections of one Gram-Schmidt pass */
   PetscInt            solves, iterations, unconverged, most; /* statistics, for View */
+  PetscInt            singular;    /* solves stopped on an operator singular on the Krylov space */
 };
 
 PETSC_EXTERN PetscErrorCode VfpaGMRESCreate(MPI_Comm, VfpaGMRES *);

@@ -122,9 +122,15 @@ static void Combine(VfpaGMRES gmres, PetscInt k, PetscReal *restrict y)
   }
 }
 
+/* A rotated Hessenberg column whose diagonal is below this fraction of the column's norm means
+   A v_k lies in the span of A v_0 .. A v_{k-1}: the operator is singular on the Krylov space (up to
+   round-off), and v_k cannot lower the residual. */
+#define SINGULAR_TOL 1e-13
+
 /* y = A^{-1} b on the owned x cells, from y = 0: Arnoldi with the Hessenberg matrix reduced by Givens
    rotations as it grows, until |b - A y| <= rtol |b|, an exact Krylov space (h_{k+1,k} = 0) or
-   max_it iterations. */
+   max_it iterations. On an operator singular on the Krylov space it stops before the basis
+   profile that would divide by the vanishing diagonal, with the least-squares iterate so far. */
 PetscErrorCode VfpaGMRESSolve(VfpaGMRES gmres, const PetscReal b[], PetscReal y[])
 {
   const PetscInt n = gmres->grid->xm, m = gmres->max_it + 1;
@@ -148,8 +154,12 @@ PetscErrorCode VfpaGMRESSolve(VfpaGMRES gmres, const PetscReal b[], PetscReal y[
     PetscCall(BasisProfile(gmres, k + 1, &w));
     PetscCall(gmres->op(gmres->ctx, gmres->basis[k], w));
     PetscCall(Orthogonalise(gmres, k, w, h));
-    const PetscReal norm = h[k + 1];
+    const PetscReal norm = h[k + 1], column = VfpaProfileDot(k + 2, h, h);
     Rotate(gmres, k, h);
+    if (h[k] <= SINGULAR_TOL * PetscSqrtReal(column)) {
+      gmres->singular++;
+      break;
+    }
     converged = (PetscBool)(PetscAbsReal(gmres->g[k + 1]) <= gmres->rtol * beta || norm == 0);
     if (norm > 0)
       for (PetscInt i = 0; i < n; i++) w[i] /= norm;
@@ -165,7 +175,7 @@ PetscErrorCode VfpaGMRESView(VfpaGMRES gmres, PetscViewer viewer)
 {
   PetscFunctionBeginUser;
   PetscCall(PetscViewerASCIIPrintf(viewer, "GMRES without restarts (classical Gram-Schmidt, reorthogonalised): rtol %g, at most %" PetscInt_FMT " iterations\n", (double)gmres->rtol, gmres->max_it));
-  if (gmres->solves) PetscCall(PetscViewerASCIIPrintf(viewer, "%" PetscInt_FMT " solves so far: %.1f iterations on average, at most %" PetscInt_FMT "; %" PetscInt_FMT " stopped at the iteration limit\n", gmres->solves, (double)gmres->iterations / (double)gmres->solves, gmres->most, gmres->unconverged));
+  if (gmres->solves) PetscCall(PetscViewerASCIIPrintf(viewer, "%" PetscInt_FMT " solves so far: %.1f iterations on average, at most %" PetscInt_FMT "; %" PetscInt_FMT " did not converge, %" PetscInt_FMT " of them on a singular operator\n", gmres->solves, (double)gmres->iterations / (double)gmres->solves, gmres->most, gmres->unconverged, gmres->singular));
   PetscFunctionReturn(0);
 }
 

@@ -47,6 +47,19 @@ def continuation_is_bitwise_exact_for_adaptive_integrators():
 
 
 @test
+def continuation_is_bitwise_exact_for_the_strang_splitting():
+    """vfpa's own TS type (-ts_type strang, 5 transport stages per half step, a stiff strength):
+    40 steps == 20 steps, checkpoint, restart, 20 more, bitwise, and the same diagnostics.csv."""
+    strang = ["-ts_type", "strang", "-ts_strang_stages", 5, "-lambda", 20]
+    whole = vfpa("exact_whole_strang", *CASE, *strang, "-ts_max_steps", 40, np_=2)
+    split = vfpa("exact_split_strang", *CASE, *strang, "-ts_max_steps", 20, np_=2)
+    vfpa("exact_split_strang", "-restart", "latest", "-ts_max_steps", 40, np_=2, fresh=False)
+    same_state(final_state(whole.outdir), final_state(split.outdir), "strang")
+    a, b = ((run.outdir / "diagnostics.csv").read_text().splitlines() for run in (whole, split))
+    check(a == b, f"strang: diagnostics.csv differs ({len(a)} vs {len(b)} rows)")
+
+
+@test
 def restart_on_other_rank_counts():
     """A checkpoint written on 2 ranks continues on 1 and on 4 (2 x 2) ranks: final diagnostics
     equal to the uninterrupted 2-rank run to 1e-12."""

@@ -31,7 +31,7 @@ def fokkerplanck_exact_properties():
 
 @test
 def gmres_solves_profile_systems():
-    """The momentum system's GMRES: a known solution to 1e-12 on x split over ranks, b = 0, and the iteration limit."""
+    """The momentum system's GMRES: a known solution to 1e-12 on x split over ranks, b = 0, the iteration limit, a singular operator."""
     unit("test_gmres")
 
 

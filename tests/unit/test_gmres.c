@@ -5,7 +5,11 @@
    - b = 0 gives y = 0 with no iteration;
    - with -momentum_max_it 3 the solve stops at the limit, counts one unconverged solve, and still
      returns the GMRES iterate: its residual is below |b| (GMRES minimises it over a space that
-     contains y = 0) and above the converged one. */
+     contains y = 0) and above the converged one;
+   - a singular operator, A y = d y with d = 0, 1, 2 cell after cell and b = 1: the Krylov space has
+     dimension 3, A maps it into a plane, and the solve stops there (counted as singular and
+     unconverged) with the iterate of the plane, y = p(d) with p(t) = (3 - t) / 2, which solves the
+     cells d > 0 exactly (finite: no division by the vanishing diagonal). */
 #include "unit.h"
 #include "vfpa_gmres.h"
 
@@ -102,6 +106,19 @@ int main(int argc, char **argv)
   short_residual = RelativeResidual(&A, b, y, work);
   EXPECT(gmres->unconverged == 1 && gmres->iterations == 3, "with -momentum_max_it 3: unconverged %" PetscInt_FMT ", iterations %" PetscInt_FMT, gmres->unconverged, gmres->iterations);
   EXPECT(short_residual < 1 && short_residual > full_residual, "3 iterations leave the residual %g (relative), not between the converged %g and 1", (double)short_residual, (double)full_residual);
+  PetscCall(VfpaGMRESDestroy(&gmres));
+
+  for (PetscInt k = 0; k < g->xm; k++) {
+    d[k] = (PetscReal)((g->xs + k) % 3);
+    p[k] = 0;
+    b[k] = 1;
+  }
+  PetscCall(Solve(&A, "100", b, y, &gmres));
+  err = 0;
+  for (PetscInt k = 0; k < g->xm; k++) err = PetscMax(err, PetscAbsReal(y[k] - (3 - d[k]) / 2));
+  err = GlobalMax(err);
+  EXPECT(gmres->singular == 1 && gmres->unconverged == 1 && gmres->iterations == 2, "singular operator: singular %" PetscInt_FMT ", unconverged %" PetscInt_FMT ", iterations %" PetscInt_FMT ", expected 1, 1, 2", gmres->singular, gmres->unconverged, gmres->iterations);
+  EXPECT(err <= 1e-12, "singular operator: y differs from (3 - d) / 2 by %g", (double)err);
   PetscCall(VfpaGMRESDestroy(&gmres));
 
   PetscCall(PetscFree7(d, p, q, exact, b, y, work));
