@@ -76,6 +76,11 @@ static inline PetscReal VfpaProfileDot(PetscInt n, const PetscReal *restrict x, 
   return (s0 + s1) + (s2 + s3);
 }
 
+/* The columns of row (i, j) of the velocity operators' matrices, into cols: f_{j-1} (for 0 < j < nv),
+   f_j, f_{j+1} (for j < nv - 1), in this order; none beyond the walls, the diagonal alone on the
+   strength row j = nv. Returns how many. */
+PETSC_EXTERN PetscInt VfpaGridVelocityStencil(VfpaGrid, PetscInt, PetscInt, MatStencil[3]);
+
 PETSC_EXTERN PetscErrorCode VfpaGridProfileCreate(VfpaGrid, PetscReal **);
 PETSC_EXTERN PetscErrorCode VfpaGridProfileDestroy(VfpaGrid, PetscReal **);
 PETSC_EXTERN PetscErrorCode VfpaGridSumOverColumn(VfpaGrid, PetscInt, PetscReal[]);

@@ -411,12 +411,9 @@ static PetscErrorCode WriteRows(VfpaGrid g, PetscInt j, const PetscReal *band, c
     PetscFunctionReturn(0);
   }
   for (PetscInt b = 0; b < xm; b++) {
-    MatStencil  rowst = {.i = xs + b, .j = j}, cols[3];
-    PetscScalar vals[3];
-    PetscInt    n = 0;
-    if (lower) cols[n] = (MatStencil){.i = xs + b, .j = j - 1}, vals[n++] = lo[b];
-    cols[n] = rowst, vals[n++] = di[b];
-    if (upper) cols[n] = (MatStencil){.i = xs + b, .j = j + 1}, vals[n++] = up[b];
+    MatStencil        rowst = {.i = xs + b, .j = j}, cols[3];
+    const PetscInt    n     = VfpaGridVelocityStencil(g, xs + b, j, cols);
+    const PetscScalar vals[3] = {lower ? lo[b] : di[b], lower ? di[b] : up[b], up[b]}; /* in the order of cols */
     PetscCall(MatSetValuesStencil(A, 1, &rowst, n, cols, vals, INSERT_VALUES));
   }
   PetscFunctionReturn(0);

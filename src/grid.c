@@ -191,6 +191,16 @@ const PetscScalar *VfpaGridXGhosts(VfpaGrid grid, PetscInt j)
   return grid->xghosts + (j - grid->ys) * (grid->gxm - grid->xm);
 }
 
+PetscInt VfpaGridVelocityStencil(VfpaGrid grid, PetscInt i, PetscInt j, MatStencil cols[3])
+{
+  PetscInt n = 0;
+
+  if (j > 0 && j < grid->nv) cols[n++] = (MatStencil){.i = i, .j = j - 1};
+  cols[n++] = (MatStencil){.i = i, .j = j};
+  if (j < grid->nv - 1) cols[n++] = (MatStencil){.i = i, .j = j + 1};
+  return n;
+}
+
 /* p[i] = f[j][i] for the x ghosts of owned row j and the `inner` owned cells next to each of its
    ends (every owned cell when 2 inner >= xm), p a ghosted profile, during a halo. */
 PetscErrorCode VfpaGridGhostedRow(VfpaGrid grid, const PetscScalar *const *f, PetscInt j, PetscInt inner, PetscScalar *p)

@@ -228,11 +228,8 @@ static PetscErrorCode InsertPattern(VfpaGrid g, Mat J)
   PetscFunctionBeginUser;
   for (PetscInt j = g->ys; j < g->ys + g->ym; j++)
     for (PetscInt i = g->xs; i < g->xs + g->xm; i++) {
-      MatStencil row = {.i = i, .j = j}, cols[3];
-      PetscInt   n = 0;
-      if (j > 0 && j < g->nv) cols[n++] = (MatStencil){.i = i, .j = j - 1};
-      cols[n++] = row;
-      if (j < g->nv - 1) cols[n++] = (MatStencil){.i = i, .j = j + 1};
+      MatStencil     row = {.i = i, .j = j}, cols[3];
+      const PetscInt n   = VfpaGridVelocityStencil(g, i, j, cols);
       PetscCall(MatSetValuesStencil(J, 1, &row, n, cols, zeros, INSERT_VALUES));
     }
   PetscCall(MatAssemblyBegin(J, MAT_FINAL_ASSEMBLY));
