@@ -74,10 +74,7 @@ int main(int argc, char **argv)
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
   PetscCall(PetscOptionsSetValue(NULL, "-nx", "40"));
   PetscCall(PetscOptionsSetValue(NULL, "-nv", "8"));
-  PetscCall(VfpaParamsCreate(&params));
-  PetscCall(VfpaGridCreate(PETSC_COMM_WORLD, &g));
-  PetscCall(VfpaGridSetFromOptions(g, params));
-  PetscCall(VfpaGridSetUp(g));
+  PetscCall(UnitGridCreate(&params, &g));
   PetscCall(PetscMalloc7(g->xm, &d, g->xm, &p, g->xm, &q, g->xm, &exact, g->xm, &b, g->xm, &y, g->xm, &work));
   for (PetscInt k = 0; k < g->xm; k++) {
     const PetscReal x = g->x[g->xs + k] / g->L;

@@ -28,10 +28,7 @@ static PetscErrorCode CompareMethods(const char psi[], const char nx[], const ch
   PetscCall(PetscOptionsSetValue(NULL, "-kernel_psi", psi));
   PetscCall(PetscOptionsSetValue(NULL, "-nx", nx));
   PetscCall(PetscOptionsSetValue(NULL, "-L", L));
-  PetscCall(VfpaParamsCreate(&params));
-  PetscCall(VfpaGridCreate(PETSC_COMM_WORLD, &grid));
-  PetscCall(VfpaGridSetFromOptions(grid, params));
-  PetscCall(VfpaGridSetUp(grid));
+  PetscCall(UnitGridCreate(&params, &grid));
   PetscCall(SetUpKernel(grid, "modes", params, &modes));
   PetscCall(SetUpKernel(grid, "quadrature", params, &quad));
   for (int w = 0; w < 2; w++) {
@@ -76,10 +73,7 @@ static PetscErrorCode CheckConstant(const char kernel[], PetscReal expected_inte
   PetscCall(PetscOptionsSetValue(NULL, "-kernel", kernel));
   PetscCall(PetscOptionsSetValue(NULL, "-nx", "64"));
   PetscCall(PetscOptionsSetValue(NULL, "-L", "1"));
-  PetscCall(VfpaParamsCreate(&params));
-  PetscCall(VfpaGridCreate(PETSC_COMM_WORLD, &grid));
-  PetscCall(VfpaGridSetFromOptions(grid, params));
-  PetscCall(VfpaGridSetUp(grid));
+  PetscCall(UnitGridCreate(&params, &grid));
   PetscCall(SetUpKernel(grid, "quadrature", params, &k));
   PetscCall(VfpaGridProfileCreate(grid, &q));
   PetscCall(VfpaGridProfileCreate(grid, &out));

@@ -26,6 +26,17 @@ static inline PetscReal GlobalMax(PetscReal x)
   return y;
 }
 
+/* A parameter record and a grid set up from the options database (-nx, -nv, -L, ...). */
+static inline PetscErrorCode UnitGridCreate(VfpaParams *params, VfpaGrid *grid)
+{
+  PetscFunctionBeginUser;
+  PetscCall(VfpaParamsCreate(params));
+  PetscCall(VfpaGridCreate(PETSC_COMM_WORLD, grid));
+  PetscCall(VfpaGridSetFromOptions(*grid, *params));
+  PetscCall(VfpaGridSetUp(*grid));
+  PetscFunctionReturn(0);
+}
+
 #define UNIT_SUMMARY() PetscPrintf(PETSC_COMM_WORLD, "%d checks, %d failed\n", unit_checks, unit_failures)
 
 #endif
