@@ -18,7 +18,8 @@
    lambda, and a larger m, with its longer steps, brings that loss to smaller lambda (README,
    Numerics). A step costs 2m explicit evaluations and two implicit stages; it keeps four work
    vectors, whatever m.
-   Fixed steps only (-ts_adapt_type none): the step is chosen by the caller.
+   Fixed steps only (-ts_adapt_type none): the step is chosen by the caller, and shortened only
+   after a failed stage when -ts_max_snes_failures allows failures.
    Options: -ts_strang_stages m (default 3, at least 2). */
 #define VFPA_TS_STRANG "strang"
 

@@ -4,7 +4,7 @@
 
 typedef struct {
   PetscInt  stages; /* m, the stages of each explicit half step */
-  Vec       start;  /* the state at the start of an explicit half step */
+  Vec       start;  /* the state at the start of an explicit half step (the first: of the step) */
   Vec       slope;  /* one evaluation of the explicit part */
   Vec       base;   /* Z of the implicit stage in solve: Y = Z + h gamma G(Y) */
   Vec       ydot;   /* shift (Y - Z), the time derivative the implicit part is evaluated with */
@@ -73,21 +73,37 @@ static PetscErrorCode ImplicitStep(TS ts, PetscReal t, Vec X, PetscBool *accepte
   PetscFunctionReturn(0);
 }
 
+/* One step: half a step of the explicit part, a whole step of the implicit part, half a step of the
+   explicit part. When an implicit stage fails and failures are allowed (-ts_max_snes_failures),
+   TSAdaptCheckStage has shortened the step: the step starts over from its start (still in
+   st->start, which only the explicit half steps write), up to -ts_max_reject times (PETSc's other
+   types do the same). */
 static PetscErrorCode TSStep_Strang(TS ts)
 {
-  const PetscReal t = ts->ptime, h = ts->time_step;
-  PetscReal       next = h;
+  TS_Strang      *st = (TS_Strang *)ts->data;
+  const PetscReal t  = ts->ptime;
+  PetscReal       h, next;
   PetscBool       accepted;
+  PetscInt        rejections = 0;
   Vec             X = ts->vec_sol;
 
   PetscFunctionBegin;
-  PetscCall(ExplicitHalfStep(ts, t, h / 2, X));
-  PetscCall(ImplicitStep(ts, t, X, &accepted));
-  if (!accepted) { /* X is no longer the step's start: the step cannot be retried */
-    if (ts->reason >= 0) ts->reason = TS_DIVERGED_STEP_REJECTED;
-    PetscFunctionReturn(0);
+  for (;;) {
+    h = ts->time_step;
+    PetscCall(ExplicitHalfStep(ts, t, h / 2, X));
+    PetscCall(ImplicitStep(ts, t, X, &accepted));
+    if (accepted) break;
+    ts->reject++;
+    PetscCall(VecCopy(st->start, X));
+    if (ts->reason < 0) PetscFunctionReturn(0); /* TSAdaptCheckStage: no more failures allowed */
+    if (ts->max_reject >= 0 && ++rejections > ts->max_reject) {
+      ts->reason = TS_DIVERGED_STEP_REJECTED;
+      PetscFunctionReturn(0);
+    }
+    PetscCall(PetscInfo(ts, "step %" PetscInt_FMT " at t = %g: an implicit stage failed, retrying with dt = %g\n", ts->steps, (double)t, (double)ts->time_step));
   }
   PetscCall(ExplicitHalfStep(ts, t + h / 2, h / 2, X));
+  next = h;
   PetscCall(TSAdaptChoose(ts->adapt, ts, h, NULL, &next, &accepted));
   ts->ptime += h;
   ts->time_step = next;

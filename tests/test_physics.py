@@ -1,7 +1,7 @@
 """Properties a correct solver must show (SPEC sections 3 and 4)."""
 import numpy as np
 
-from vfpatest import check, test, vfpa
+from vfpatest import check, test, vfpa, vfpa_fails
 
 PROTOCOLS = ["global", "local", "cucker_smale", "motsch_tadmor", "beta", "overmollified", "segregation", "smodel"]
 CONSERVE_MOMENTUM = {"global", "local", "cucker_smale", "overmollified", "segregation"}
@@ -178,3 +178,25 @@ def one_newton_step_per_stage_with_the_stage_preconditioner():
         solved, one = runs["solved"].snapshot(-1)["f"], runs["one_step"].snapshot(-1)["f"]
         gap = np.abs(one - solved).sum() / np.abs(solved).sum()
         check(gap <= 1e-5, f"{protocol}: one Newton step per stage ends {gap:.2e} (relative L1) from the solved stages")
+
+
+@test
+def strang_retries_a_failed_stage_with_a_shorter_step():
+    """-ts_type strang with implicit stages that cannot converge at the full step (one Newton step
+    that must drop the residual by 1e-7): by default the run stops with PETSc's
+    DIVERGED_NONLINEAR_SOLVE; with -ts_max_snes_failures -1 a failed step starts over from its
+    start with half the step, so the run reaches the final time with rejected steps, mass exact to
+    1e-12, f >= -1e-14, and ends within 1e-4 (relative L1) of the default strang run."""
+    strang = ["-protocol", "smodel", *PERTURBED, "-ts_type", "strang"]
+    failing = ["-snes_max_it", 1, "-snes_rtol", 1e-7]
+    stopped = vfpa_fails("strang_stage_fails", *strang, *failing, np_=2)
+    check(stopped.rc != 0 and "DIVERGED_NONLINEAR_SOLVE" in stopped.proc.stderr, f"a failed stage did not stop the run (exit {stopped.rc}):\n{stopped.proc.stderr[-1500:]}")
+    retried = vfpa("strang_stage_retried", *strang, *failing, "-ts_max_snes_failures", -1, np_=2)
+    reference = vfpa("strang_stage_reference", *strang, np_=2)
+    d = retried.csv()
+    check(abs(d["t"][-1] - 0.6) < 1e-12 and d["rejected"][-1] > 0, f"retried run ended at t = {d['t'][-1]} with {d['rejected'][-1]:.0f} rejected steps")
+    check(np.abs(d["mass"] - d["mass"][0]).max() <= 1e-12 * d["mass"][0], "retried run: mass drift")
+    check(d["fmin"].min() >= -1e-14, f"retried run: fmin = {d['fmin'].min():.2e}")
+    f, ref = retried.snapshot(-1)["f"], reference.snapshot(-1)["f"]
+    gap = np.abs(f - ref).sum() / np.abs(ref).sum()
+    check(gap <= 1e-4, f"retried run ends {gap:.2e} (relative L1) from the default strang run")
