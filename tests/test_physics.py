@@ -185,8 +185,9 @@ def strang_retries_a_failed_stage_with_a_shorter_step():
     """-ts_type strang with implicit stages that cannot converge at the full step (one Newton step
     that must drop the residual by 1e-7): by default the run stops with PETSc's
     DIVERGED_NONLINEAR_SOLVE; with -ts_max_snes_failures -1 a failed step starts over from its
-    start with half the step, so the run reaches the final time with rejected steps, mass exact to
-    1e-12, f >= -1e-14, and ends within 1e-4 (relative L1) of the default strang run."""
+    start with a shorter step (-ts_adapt_scale_solve_failed, 0.25 by default), so the run reaches
+    the final time with rejected steps, mass exact to 1e-12, f >= -1e-14, and ends within 1e-4
+    (relative L1) of the default strang run."""
     strang = ["-protocol", "smodel", *PERTURBED, "-ts_type", "strang"]
     failing = ["-snes_max_it", 1, "-snes_rtol", 1e-7]
     stopped = vfpa_fails("strang_stage_fails", *strang, *failing, np_=2)
