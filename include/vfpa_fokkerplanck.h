@@ -42,6 +42,7 @@ struct _p_VfpaFokkerPlanck {
   PetscReal    *sums;          /* per owned x cell: R, then R' */
   PetscReal    *efield;        /* e^{a v_{j+1/2}} per face (NULL when it could overflow) */
   PetscReal    *ecol;          /* e^{-a c} per owned x cell */
+  PetscReal     cmin, cmax;    /* the range of c over the owned x cells */
   PetscReal    *below, *above; /* F0 on two face rows */
   PetscReal    *ws;            /* per owned x cell, the weight of the pass at hand over the rows */
   PetscReal    *F1;            /* F1 of the faces vs-1/2 .. vs+vm-1/2, per owned x cell (one row each) */

@@ -13,6 +13,9 @@ const char *const VfpaDriftRules[] = {"momentum", "average", NULL};
 #define DRIFT_NEWTON_TOL 1e-2
 #define DRIFT_NEWTON_MAX 50
 
+/* B(z) from e^z takes its Taylor series where |z| is below this (see BernoulliFromExp). */
+#define SERIES_BELOW 1e-3
+
 /* B(z) = z / (e^z - 1) and B'(z) from w = e^{-|z|} in (0, 1] and 1 - w, without overflow:
    z > 0: B = z w / (1 - w),  B' = w (1 - w - z) / (1 - w)^2;
    z < 0: B = |z| / (1 - w),  B' = (w - 1 + |z| w) / (1 - w)^2;  a Taylor series for |z| < 1e-3. */
@@ -106,15 +109,46 @@ PetscErrorCode VfpaFokkerPlanckDestroy(VfpaFokkerPlanck *fp)
 }
 
 /* B(z) and B'(z) from z and E = e^z: B = z r and B' = r - z E r^2 with r = 1 / (E - 1), one division
-   and no branch: the Taylor series, for |z| < 1e-3 where E - 1 loses digits or vanishes, is chosen
-   by a select (the denominator then stays finite even at z = 0), so loops over x vectorise. */
-static inline void BernoulliFromExp(PetscReal z, PetscReal E, PetscReal *B, PetscReal *dB)
+   and no branch. With series, the Taylor series, for |z| < SERIES_BELOW where E - 1 loses digits or
+   vanishes, is chosen by a select (the denominator then stays finite even at z = 0), so loops over x
+   vectorise; without, the caller knows that no z of its loop is that small (FaceNeedsSeries) and
+   the series, a third of the arithmetic, is skipped: the results are the same. The flag is a
+   constant once inlined. */
+static inline void BernoulliFromExp(PetscBool series, PetscReal z, PetscReal E, PetscReal *B, PetscReal *dB)
 {
-  const PetscBool series = PetscAbsReal(z) < 1e-3;
-  const PetscReal z2 = z * z, r = 1 / (E - 1 + (series ? 1.0 : 0.0));
-  const PetscReal Bseries = 1 - 0.5 * z + z2 * (1.0 / 12) - z2 * z2 * (1.0 / 720), dBseries = -0.5 + z * (1.0 / 6) - z2 * z * (1.0 / 180);
-  *B  = series ? Bseries : z * r;
-  *dB = series ? dBseries : r - z * E * r * r;
+  if (series) {
+    const PetscBool small = PetscAbsReal(z) < SERIES_BELOW;
+    const PetscReal z2 = z * z, r = 1 / (E - 1 + (small ? 1.0 : 0.0));
+    const PetscReal Bseries = 1 - 0.5 * z + z2 * (1.0 / 12) - z2 * z2 * (1.0 / 720), dBseries = -0.5 + z * (1.0 / 6) - z2 * z * (1.0 / 180);
+    *B  = small ? Bseries : z * r;
+    *dB = small ? dBseries : r - z * E * r * r;
+  } else {
+    const PetscReal r = 1 / (E - 1);
+    *B  = z * r;
+    *dB = r - z * E * r * r;
+  }
+}
+
+/* Whether some owned x cell may have |z| = a |v_{j+1/2} - c| < SERIES_BELOW on face j: not when
+   the face lies at least that far above or below every drift (cmin, cmax: SetDriftTables). The
+   rounded z = a (v - c) is monotone in c (a > 0), so the test is exact: where it says no, the
+   select of BernoulliFromExp would take the division in every cell. */
+static inline PetscBool FaceNeedsSeries(const VfpaFokkerPlanck fp, PetscInt j)
+{
+  const PetscReal v = fp->grid->vface[j];
+  return (PetscBool)!(fp->a * (v - fp->cmax) >= SERIES_BELOW || fp->a * (v - fp->cmin) <= -SERIES_BELOW);
+}
+
+/* e^{-a c} and the range cmin .. cmax of the drifts c of the owned x cells. */
+static void SetDriftTables(VfpaFokkerPlanck fp)
+{
+  fp->cmin = PETSC_MAX_REAL;
+  fp->cmax = PETSC_MIN_REAL;
+  for (PetscInt b = 0; b < fp->grid->xm; b++) {
+    fp->ecol[b] = PetscExpReal(-fp->a * fp->c[b]);
+    fp->cmin    = PetscMin(fp->cmin, fp->c[b]);
+    fp->cmax    = PetscMax(fp->cmax, fp->c[b]);
+  }
 }
 
 /* F0 = B(-z) hi - B(z) lo and F1 = (B'(z) + 1) hi - B'(z) lo of one face (B(-z) = B(z) + z). */
@@ -129,9 +163,10 @@ static inline void FaceTerms(PetscReal z, PetscReal B, PetscReal dB, PetscReal l
    J / dv = s sigma / dv^2 (F0 - kappa F1) is the flux at the drift c corrected to first order in the
    Newton step kappa (see the header); with sums, R += sigma F0 and R' -= dv F1; with update,
    row += ws (F0 - below), ws = sign s sigma / dv^2. With the tables, e^z = e^{a v} e^{-a c}
-   (vectorised); without them (a vmax >= 300, where e^z could overflow), VfpaBernoulli cell by cell.
-   The flags are constants once inlined (see FaceRow): each variant is one loop. */
-static inline void FaceRowWith(PetscBool tables, PetscBool sums, PetscBool update, const VfpaFokkerPlanck fp, PetscInt j, const PetscScalar *restrict lo, const PetscScalar *restrict hi, const PetscReal *restrict below, PetscReal *restrict above, PetscReal *restrict F1, PetscScalar *restrict row)
+   (vectorised; with series unless FaceNeedsSeries says none is needed); without them
+   (a vmax >= 300, where e^z could overflow), VfpaBernoulli cell by cell. The flags are constants
+   once inlined (see FaceRow): each variant is one loop. */
+static inline void FaceRowWith(PetscBool tables, PetscBool series, PetscBool sums, PetscBool update, const VfpaFokkerPlanck fp, PetscInt j, const PetscScalar *restrict lo, const PetscScalar *restrict hi, const PetscReal *restrict below, PetscReal *restrict above, PetscReal *restrict F1, PetscScalar *restrict row)
 {
   const PetscInt            xm = fp->grid->xm;
   const PetscReal           a = fp->a, v = fp->grid->vface[j], ev = tables ? fp->efield[j] : 0, sigma = fp->sigma, dv = fp->grid->dv;
@@ -141,7 +176,7 @@ static inline void FaceRowWith(PetscBool tables, PetscBool sums, PetscBool updat
   for (PetscInt b = 0; b < xm; b++) {
     const PetscReal z = a * (v - c[b]);
     PetscReal       B, dB, F0, G;
-    if (tables) BernoulliFromExp(z, ev * ecol[b], &B, &dB);
+    if (tables) BernoulliFromExp(series, z, ev * ecol[b], &B, &dB);
     else VfpaBernoulli(z, &B, &dB);
     FaceTerms(z, B, dB, lo[b], hi[b], &F0, &G);
     above[b] = F0;
@@ -154,13 +189,13 @@ static inline void FaceRowWith(PetscBool tables, PetscBool sums, PetscBool updat
   }
 }
 
-/* FaceRowWith (tables, sums, update) on the faces j and j+1 in one loop, with the rows j and j+1
+/* FaceRowWith (tables, series, sums, update) on the faces j and j+1 in one loop, with the rows j and j+1
    owned and both faces interior: c, e^{-a c}, the weights, the Newton sums and F0 of the face
    below are loaded and stored once for both faces, which halves the traffic of these x profiles
    (the loop streams from cache; the operations, and so the results, are those of two FaceRowWith
    calls). F0 of face j+1 is left in below. Memory: f read once (f_{j+1} twice, from cache),
    F1 written once, both rows read and written once. */
-static void FacePairRow(const VfpaFokkerPlanck fp, PetscInt j, const PetscScalar *restrict f0, const PetscScalar *restrict f1, const PetscScalar *restrict f2, PetscReal *restrict below, PetscReal *restrict F1a, PetscReal *restrict F1b, PetscScalar *restrict rowa, PetscScalar *restrict rowb)
+static inline void FacePairRowWith(PetscBool series, const VfpaFokkerPlanck fp, PetscInt j, const PetscScalar *restrict f0, const PetscScalar *restrict f1, const PetscScalar *restrict f2, PetscReal *restrict below, PetscReal *restrict F1a, PetscReal *restrict F1b, PetscScalar *restrict rowa, PetscScalar *restrict rowb)
 {
   const PetscInt            xm = fp->grid->xm;
   const PetscReal           a = fp->a, va = fp->grid->vface[j], vb = fp->grid->vface[j + 1], eva = fp->efield[j], evb = fp->efield[j + 1], sigma = fp->sigma, dv = fp->grid->dv;
@@ -170,8 +205,8 @@ static void FacePairRow(const VfpaFokkerPlanck fp, PetscInt j, const PetscScalar
   for (PetscInt b = 0; b < xm; b++) {
     const PetscReal za = a * (va - c[b]), zb = a * (vb - c[b]);
     PetscReal       Ba, dBa, Bb, dBb, F0a, Ga, F0b, Gb;
-    BernoulliFromExp(za, eva * ecol[b], &Ba, &dBa);
-    BernoulliFromExp(zb, evb * ecol[b], &Bb, &dBb);
+    BernoulliFromExp(series, za, eva * ecol[b], &Ba, &dBa);
+    BernoulliFromExp(series, zb, evb * ecol[b], &Bb, &dBb);
     FaceTerms(za, Ba, dBa, f0[b], f1[b], &F0a, &Ga);
     FaceTerms(zb, Bb, dBb, f1[b], f2[b], &F0b, &Gb);
     F1a[b] = Ga;
@@ -184,18 +219,28 @@ static void FacePairRow(const VfpaFokkerPlanck fp, PetscInt j, const PetscScalar
   }
 }
 
-/* FaceRowWith for an interior face; row (NULL: no update) implies sums. */
+/* FacePairRowWith, with the series only where one of the two faces may need it. */
+static void FacePairRow(const VfpaFokkerPlanck fp, PetscInt j, const PetscScalar *f0, const PetscScalar *f1, const PetscScalar *f2, PetscReal *below, PetscReal *F1a, PetscReal *F1b, PetscScalar *rowa, PetscScalar *rowb)
+{
+  if (FaceNeedsSeries(fp, j) || FaceNeedsSeries(fp, j + 1)) FacePairRowWith(PETSC_TRUE, fp, j, f0, f1, f2, below, F1a, F1b, rowa, rowb);
+  else FacePairRowWith(PETSC_FALSE, fp, j, f0, f1, f2, below, F1a, F1b, rowa, rowb);
+}
+
+/* FaceRowWith for given tables and series; row (NULL: no update) implies sums. */
+static inline void FaceRowFor(PetscBool tables, PetscBool series, const VfpaFokkerPlanck fp, PetscInt j, const PetscScalar *lo, const PetscScalar *hi, const PetscReal *below, PetscReal *above, PetscReal *F1, PetscBool sums, PetscScalar *row)
+{
+  if (row) FaceRowWith(tables, series, PETSC_TRUE, PETSC_TRUE, fp, j, lo, hi, below, above, F1, row);
+  else if (sums) FaceRowWith(tables, series, PETSC_TRUE, PETSC_FALSE, fp, j, lo, hi, below, above, F1, row);
+  else FaceRowWith(tables, series, PETSC_FALSE, PETSC_FALSE, fp, j, lo, hi, below, above, F1, row);
+}
+
+/* FaceRowWith for an interior face, with the tables when they exist and the series only where the
+   face may need it. */
 static void FaceRow(const VfpaFokkerPlanck fp, PetscInt j, const PetscScalar *lo, const PetscScalar *hi, const PetscReal *below, PetscReal *above, PetscReal *F1, PetscBool sums, PetscScalar *row)
 {
-  if (fp->efield) {
-    if (row) FaceRowWith(PETSC_TRUE, PETSC_TRUE, PETSC_TRUE, fp, j, lo, hi, below, above, F1, row);
-    else if (sums) FaceRowWith(PETSC_TRUE, PETSC_TRUE, PETSC_FALSE, fp, j, lo, hi, below, above, F1, row);
-    else FaceRowWith(PETSC_TRUE, PETSC_FALSE, PETSC_FALSE, fp, j, lo, hi, below, above, F1, row);
-  } else {
-    if (row) FaceRowWith(PETSC_FALSE, PETSC_TRUE, PETSC_TRUE, fp, j, lo, hi, below, above, F1, row);
-    else if (sums) FaceRowWith(PETSC_FALSE, PETSC_TRUE, PETSC_FALSE, fp, j, lo, hi, below, above, F1, row);
-    else FaceRowWith(PETSC_FALSE, PETSC_FALSE, PETSC_FALSE, fp, j, lo, hi, below, above, F1, row);
-  }
+  if (!fp->efield) FaceRowFor(PETSC_FALSE, PETSC_TRUE, fp, j, lo, hi, below, above, F1, sums, row);
+  else if (FaceNeedsSeries(fp, j)) FaceRowFor(PETSC_TRUE, PETSC_TRUE, fp, j, lo, hi, below, above, F1, sums, row);
+  else FaceRowFor(PETSC_TRUE, PETSC_FALSE, fp, j, lo, hi, below, above, F1, sums, row);
 }
 
 /* set_rows on the rows j0 .. j1-1, timed under its own event rather than the Fokker-Planck one
@@ -293,7 +338,7 @@ static PetscErrorCode DriftAndFluxes(VfpaFokkerPlanck fp, const PetscScalar *con
   }
   for (it = 0; it < DRIFT_NEWTON_MAX; it++) {
     PetscReal worst = 0;
-    for (PetscInt b = 0; b < xm; b++) fp->ecol[b] = PetscExpReal(-fp->a * fp->c[b]);
+    SetDriftTables(fp);
     PetscCall(FacePass(fp, f, s, it == 0 ? set_rows : NULL, ctx, rhs, 1));
     if (fp->drift_rule == VFPA_DRIFT_AVERAGE) break;
     PetscCall(VfpaGridSumOverColumn(g, 2 * xm, fp->sums));
@@ -341,34 +386,36 @@ PetscErrorCode VfpaFokkerPlanckDriftResponse(VfpaFokkerPlanck fp, const PetscRea
 
 /* The coefficients P = B(-z) - kappa (B'(z) + 1) and Q = B(z) - kappa B'(z) of a face from z, e^z (with
    the tables) and kappa: the Scharfetter-Gummel weights at the drift, corrected to first order in the
-   last Newton step, so that J / dv = s sigma / dv^2 (P f_{j+1} - Q f_j). As in FaceRowWith, the flag
-   is a constant once inlined. */
-static inline void FaceCoefficientPair(PetscBool tables, PetscReal z, PetscReal E, PetscReal kappa, PetscReal *P, PetscReal *Q)
+   last Newton step, so that J / dv = s sigma / dv^2 (P f_{j+1} - Q f_j). As in FaceRowWith, the flags
+   are constants once inlined. */
+static inline void FaceCoefficientPair(PetscBool tables, PetscBool series, PetscReal z, PetscReal E, PetscReal kappa, PetscReal *P, PetscReal *Q)
 {
   PetscReal B, dB;
 
-  if (tables) BernoulliFromExp(z, E, &B, &dB);
+  if (tables) BernoulliFromExp(series, z, E, &B, &dB);
   else VfpaBernoulli(z, &B, &dB);
   *P = B + z - kappa * (dB + 1);
   *Q = B - kappa * dB;
 }
 
 /* FaceCoefficientPair of face j for every owned x cell (coef[b] = P, coef[xm + b] = Q). */
-static inline void FaceCoefficientsWith(PetscBool tables, const VfpaFokkerPlanck fp, PetscInt j, PetscReal *restrict coef)
+static inline void FaceCoefficientsWith(PetscBool tables, PetscBool series, const VfpaFokkerPlanck fp, PetscInt j, PetscReal *restrict coef)
 {
   const PetscInt            xm = fp->grid->xm;
   const PetscReal           a = fp->a, v = fp->grid->vface[j], ev = tables ? fp->efield[j] : 0;
   const PetscReal *restrict c = fp->c, *restrict ecol = fp->ecol, *restrict kappa = fp->kappa;
 
-  for (PetscInt b = 0; b < xm; b++) FaceCoefficientPair(tables, a * (v - c[b]), ev * ecol[b], kappa[b], &coef[b], &coef[xm + b]);
+  for (PetscInt b = 0; b < xm; b++) FaceCoefficientPair(tables, series, a * (v - c[b]), ev * ecol[b], kappa[b], &coef[b], &coef[xm + b]);
 }
 
-/* FaceCoefficientsWith, and zero at the walls j = -1/2 and nv - 1/2, which carry no flux. */
+/* FaceCoefficientsWith (tables and series as FaceRow chooses them), and zero at the walls
+   j = -1/2 and nv - 1/2, which carry no flux. */
 static void FaceCoefficients(const VfpaFokkerPlanck fp, PetscInt j, PetscReal *coef)
 {
   if (j < 0 || j >= fp->grid->nv - 1) PetscArrayzero(coef, 2 * fp->grid->xm);
-  else if (fp->efield) FaceCoefficientsWith(PETSC_TRUE, fp, j, coef);
-  else FaceCoefficientsWith(PETSC_FALSE, fp, j, coef);
+  else if (!fp->efield) FaceCoefficientsWith(PETSC_FALSE, PETSC_TRUE, fp, j, coef);
+  else if (FaceNeedsSeries(fp, j)) FaceCoefficientsWith(PETSC_TRUE, PETSC_TRUE, fp, j, coef);
+  else FaceCoefficientsWith(PETSC_TRUE, PETSC_FALSE, fp, j, coef);
 }
 
 /* The three entries of the row of velocity j of one x cell, from the coefficients P, Q of the faces
@@ -425,7 +472,7 @@ static PetscErrorCode WriteRows(VfpaGrid g, PetscInt j, const PetscReal *band, c
    holds P, Q of the face below on entry and of the face above on return. The operations are those of
    FaceCoefficients, RowBands and WriteRows. Memory: per cell, coef read and written (2 doubles, from
    cache) and the 3 matrix entries written. */
-static inline void FaceBandsWith(PetscBool tables, const VfpaFokkerPlanck fp, PetscInt j, PetscReal shift, PetscReal *restrict coef, PetscScalar *restrict row)
+static inline void FaceBandsWith(PetscBool tables, PetscBool series, const VfpaFokkerPlanck fp, PetscInt j, PetscReal shift, PetscReal *restrict coef, PetscScalar *restrict row)
 {
   const PetscInt            xm = fp->grid->xm;
   const PetscReal           a = fp->a, v = fp->grid->vface[j], ev = tables ? fp->efield[j] : 0;
@@ -433,18 +480,19 @@ static inline void FaceBandsWith(PetscBool tables, const VfpaFokkerPlanck fp, Pe
 
   for (PetscInt b = 0; b < xm; b++) {
     PetscReal P, Q;
-    FaceCoefficientPair(tables, a * (v - c[b]), ev * ecol[b], kappa[b], &P, &Q);
+    FaceCoefficientPair(tables, series, a * (v - c[b]), ev * ecol[b], kappa[b], &P, &Q);
     BandEntries(w[b], shift, coef[b], coef[xm + b], P, Q, &row[3 * b], &row[3 * b + 1], &row[3 * b + 2]);
     coef[b]      = P;
     coef[xm + b] = Q;
   }
 }
 
-/* FaceBandsWith with the tables of e^{a v} or without them (as FaceRow chooses). */
+/* FaceBandsWith with the tables and the series as FaceRow chooses them. */
 static void FaceBands(const VfpaFokkerPlanck fp, PetscInt j, PetscReal shift, PetscReal *coef, PetscScalar *row)
 {
-  if (fp->efield) FaceBandsWith(PETSC_TRUE, fp, j, shift, coef, row);
-  else FaceBandsWith(PETSC_FALSE, fp, j, shift, coef, row);
+  if (!fp->efield) FaceBandsWith(PETSC_FALSE, PETSC_TRUE, fp, j, shift, coef, row);
+  else if (FaceNeedsSeries(fp, j)) FaceBandsWith(PETSC_TRUE, PETSC_TRUE, fp, j, shift, coef, row);
+  else FaceBandsWith(PETSC_TRUE, PETSC_FALSE, fp, j, shift, coef, row);
 }
 
 /* rhs[j][i] += (J_{j+1/2} - J_{j-1/2}) / dv on the owned cells, with zero flux at the walls; with
