@@ -179,7 +179,8 @@ static PetscReal SeriesCentre(VfpaGrid g, PetscReal sigma, PetscInt i)
 /* -fp_drift average: the vectorised operator (tabulated exponentials, selected Taylor series)
    equals d_v J built face by face from the scalar VfpaBernoulli, on rough f and at drift centres on
    and next to faces; the Jacobian assembled with these drifts reproduces it (CheckJacobianAction).
-   Faces far from every drift skip the series: a face that needs it and skipped it gives 0 / 0. */
+   Faces far from every drift skip the series: at z = 0 a face that skipped it gets B = 0 or 0 / 0,
+   not 1. */
 static PetscErrorCode CheckAgainstScalarBernoulli(void)
 {
   VfpaModel           m;
