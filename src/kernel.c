@@ -297,6 +297,16 @@ static PetscErrorCode ConvolveModes(VfpaKernel k, PetscInt nq, const PetscReal *
   PetscFunctionReturn(0);
 }
 
+/* spectrum[m] *= kernel[m] for the nc complex numbers of a real transform. */
+static void MultiplySpectra(PetscInt nc, const fftw_complex *restrict kernel, fftw_complex *restrict spectrum)
+{
+  for (PetscInt m = 0; m < nc; m++) {
+    const double re = spectrum[m][0], im = spectrum[m][1], kr = kernel[m][0], ki = kernel[m][1];
+    spectrum[m][0] = re * kr - im * ki;
+    spectrum[m][1] = re * ki + im * kr;
+  }
+}
+
 /* Quadrature path: allreduce the owned part of each profile into a full-length one (unless one
    rank holds all of x), then (q)_phi(x_i) = sum_m phi_m q_{(i-m) mod nx} dx, a circular
    convolution: the product of the two spectra, transformed back. Cost per profile: two real FFTs of
@@ -316,11 +326,7 @@ static PetscErrorCode ConvolveQuadrature(VfpaKernel k, PetscInt nq, const PetscR
   for (PetscInt a = 0; a < nq; a++) {
     PetscCall(PetscArraycpy(k->fft_real, g->xm < n ? k->work + a * n : q[a], n));
     fftw_execute(k->forward);
-    for (PetscInt m = 0; m < nc; m++) {
-      const double re = k->fft_spectrum[m][0], im = k->fft_spectrum[m][1], kr = k->kernel_spectrum[m][0], ki = k->kernel_spectrum[m][1];
-      k->fft_spectrum[m][0] = re * kr - im * ki;
-      k->fft_spectrum[m][1] = re * ki + im * kr;
-    }
+    MultiplySpectra(nc, k->kernel_spectrum, k->fft_spectrum);
     fftw_execute(k->backward);
     PetscCall(PetscArraycpy(out[a] + g->xs, k->fft_real + g->xs, g->xm));
     for (PetscInt i = g->gxs; i < g->xs; i++) out[a][i] = k->fft_real[(i + n) % n]; /* ghosts wrap */

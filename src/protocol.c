@@ -31,9 +31,12 @@ static PetscErrorCode AverageLocal(VfpaProtocol p, VfpaMoments m)
 /* Favre: u_F = (rho u)_phi / rho_phi. */
 static PetscErrorCode AverageFavre(VfpaProtocol p, VfpaMoments m)
 {
+  const PetscReal *restrict rho_phi = p->rho_phi, *restrict rhou_phi = p->rhou_phi;
+  PetscReal *restrict       avg_u = p->avg_u;
+
   PetscFunctionBeginUser;
   (void)m;
-  for (PetscInt i = p->grid->gxs; i < p->grid->gxs + p->grid->gxm; i++) p->avg_u[i] = p->rho_phi[i] > 0 ? p->rhou_phi[i] / p->rho_phi[i] : 0;
+  for (PetscInt i = p->grid->gxs; i < p->grid->gxs + p->grid->gxm; i++) avg_u[i] = rho_phi[i] > 0 ? rhou_phi[i] / rho_phi[i] : 0;
   PetscFunctionReturn(0);
 }
 
@@ -290,28 +293,40 @@ static PetscErrorCode ConvolveDensity(VfpaProtocol p, VfpaMoments m)
   PetscFunctionReturn(0);
 }
 
+/* s on the ghosted x range by the strength rule (SPEC section 2); strength is the transported s. */
+static PetscErrorCode SetStrength(VfpaProtocol p, const PetscReal *strength)
+{
+  const PetscInt            lo = p->grid->gxs, hi = p->grid->gxs + p->grid->gxm;
+  const PetscReal           lambda = p->lambda, exponent = p->exponent;
+  const PetscReal *restrict rho_phi = p->rho_phi;
+  PetscReal *restrict       s = p->s;
+
+  PetscFunctionBeginUser;
+  switch (p->strength) {
+  case VFPA_STRENGTH_CONSTANT:
+    for (PetscInt i = lo; i < hi; i++) s[i] = lambda;
+    break;
+  case VFPA_STRENGTH_DENSITY:
+    if (exponent == 1)
+      for (PetscInt i = lo; i < hi; i++) s[i] = lambda * rho_phi[i];
+    else
+      for (PetscInt i = lo; i < hi; i++) s[i] = lambda * PetscPowReal(PetscMax(rho_phi[i], 0), exponent);
+    break;
+  case VFPA_STRENGTH_TRANSPORTED:
+    PetscCall(PetscArraycpy(s + lo, strength + lo, hi - lo));
+    break;
+  }
+  PetscFunctionReturn(0);
+}
+
 /* s and [u] on the ghosted x range. strength is the transported s (ghosted; s-model only). One
    VfpaAveraging event per evaluation: the kernel's own, nested inside, is not counted again. */
 PetscErrorCode VfpaProtocolApply(VfpaProtocol p, VfpaMoments m, const PetscReal *strength)
 {
-  VfpaGrid g = p->grid;
-
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(VFPA_Averaging, 0, 0, 0, 0));
   if (p->needs_convolution) PetscCall(ConvolveDensity(p, m));
-  for (PetscInt i = g->gxs; i < g->gxs + g->gxm; i++) {
-    switch (p->strength) {
-    case VFPA_STRENGTH_CONSTANT:
-      p->s[i] = p->lambda;
-      break;
-    case VFPA_STRENGTH_DENSITY:
-      p->s[i] = p->exponent == 1 ? p->lambda * p->rho_phi[i] : p->lambda * PetscPowReal(PetscMax(p->rho_phi[i], 0), p->exponent);
-      break;
-    case VFPA_STRENGTH_TRANSPORTED:
-      p->s[i] = strength[i];
-      break;
-    }
-  }
+  PetscCall(SetStrength(p, strength));
   PetscCall(p->average_fn(p, m));
   PetscCall(PetscLogEventEnd(VFPA_Averaging, 0, 0, 0, 0));
   PetscFunctionReturn(0);
