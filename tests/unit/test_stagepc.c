@@ -66,8 +66,8 @@ static PetscErrorCode ColumnMoments(VfpaGrid g, Vec F, PetscReal *mass, PetscRea
   for (PetscInt i = g->xs; i < g->xs + g->xm; i++) {
     PetscReal m0 = 0, m1 = 0;
     for (PetscInt j = 0; j < g->nv; j++) m0 += f[j][i] * g->dv, m1 += g->v[j] * f[j][i] * g->dv;
-    *mass     = PetscMax(*mass, PetscAbsReal(m0));
-    *momentum = PetscMax(*momentum, PetscAbsReal(m1));
+    *mass     = MaxKeepNaN(*mass, PetscAbsReal(m0));
+    *momentum = MaxKeepNaN(*momentum, PetscAbsReal(m1));
   }
   PetscCall(DMDAVecRestoreArrayRead(g->da, F, &f));
   *mass     = GlobalMax(*mass);
@@ -157,8 +157,8 @@ static PetscErrorCode Newton(const char protocol[], PetscBool stage, PetscReal f
     if (k >= 1) {
       PetscReal m0, m1;
       PetscCall(ColumnMoments(st.m->grid, st.F, &m0, &m1));
-      *mass     = PetscMax(*mass, m0);
-      *momentum = PetscMax(*momentum, m1);
+      *mass     = MaxKeepNaN(*mass, m0);
+      *momentum = MaxKeepNaN(*momentum, m1);
     }
     if (k == NEWTON) break;
     PetscCall(VfpaModelIJacobian(NULL, 0, st.U, st.Udot, SHIFT, st.J, st.J, st.m));
