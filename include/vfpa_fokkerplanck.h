@@ -39,12 +39,14 @@ struct _p_VfpaFokkerPlanck {
   PetscReal     a;             /* dv / sigma: z = a (v_{j+1/2} - c) */
   VfpaDriftRule drift_rule;
   PetscReal    *c, *kappa;     /* per owned x cell: the drift, and kappa = Delta dv / sigma */
-  PetscReal    *sums;          /* per owned x cell: R, then R' */
+  PetscReal    *sums;          /* per owned x cell: R, and R' from sums + ld */
   PetscReal    *efield;        /* e^{a v_{j+1/2}} per face (NULL when it could overflow) */
   PetscReal    *ecol;          /* e^{-a c} per owned x cell */
   PetscReal     cmin, cmax;    /* the range of c over the owned x cells */
   PetscReal    *below, *above; /* F0 on two face rows */
   PetscReal    *ws;            /* per owned x cell, the weight of the pass at hand over the rows */
+  PetscReal    *profiles;      /* one block holding c, kappa, sums, ecol, below, above and ws */
+  PetscInt      ld;            /* the distance in reals between those profiles (see AllocateProfiles) */
   PetscReal    *F1;            /* F1 of the faces vs-1/2 .. vs+vm-1/2, per owned x cell (one row each) */
   PetscReal    *coef_below, *coef_above; /* P, Q on two face rows */
   PetscReal    *bands;         /* the Jacobian's three bands on one velocity row */
