@@ -78,7 +78,7 @@ PetscErrorCode VfpaFokkerPlanckSetFromOptions(VfpaFokkerPlanck fp, VfpaParams pa
    on the same sets of the 8-way, 4 KiB-periodic L1 cache, beside the rows of f, the right-hand
    side and F1 that the pass streams with them. Measured (VfpaFokkerPlanck in -log_view, 20
    explicit steps of input/relax1d.opts at 1024 x 1024, one rank): 0.81-1.15 s with the profiles xm
-   apart, 0.48-0.62 s in this layout, against 0.46-0.52 s at 1040 x 1024 either way. The results
+   apart, 0.48-0.62 s in this layout, against 0.39-0.52 s at 1040 x 1024 either way. The results
    are bitwise the same. */
 #define PROFILE_STRIDE(xm) (((xm) + 511) / 512 * 512 + 24)
 
