@@ -10,7 +10,9 @@
    - the column preconditioner solves shift I + J exactly when v is on one rank, and refuses a
      velocity split with a message;
    - transport set block by block inside the Fokker-Planck pass (the explicit right-hand side) gives
-     bitwise what transport followed by the Fokker-Planck operator gives, on a grid of many blocks.
+     bitwise what transport followed by the Fokker-Planck operator gives, on a grid of many blocks;
+   - on an unresolved velocity grid, where the drift takes Newton steps, the momentum exchange is
+     still exact.
    Run it on any layout, including -da_processors_y 2 (velocity split across ranks). */
 #include "unit.h"
 
@@ -41,14 +43,14 @@ static PetscErrorCode CheckBernoulli(void)
 /* A model on a small grid, with f filled column by column from Column(i, j). */
 typedef PetscReal (*ColumnFn)(VfpaGrid, PetscInt, PetscInt);
 
-static PetscErrorCode MakeModel(const char nx[], VfpaModel *m, Vec *U, ColumnFn column)
+static PetscErrorCode MakeModelNV(const char nx[], const char nv[], VfpaModel *m, Vec *U, ColumnFn column)
 {
   VfpaParams    params;
   PetscScalar **u;
 
   PetscFunctionBeginUser;
   PetscCall(PetscOptionsSetValue(NULL, "-nx", nx));
-  PetscCall(PetscOptionsSetValue(NULL, "-nv", "40"));
+  PetscCall(PetscOptionsSetValue(NULL, "-nv", nv));
   PetscCall(PetscOptionsSetValue(NULL, "-vmax", "6"));
   PetscCall(PetscOptionsSetValue(NULL, "-sigma", "0.7"));
   PetscCall(PetscOptionsSetValue(NULL, "-protocol", "local"));
@@ -62,6 +64,13 @@ static PetscErrorCode MakeModel(const char nx[], VfpaModel *m, Vec *U, ColumnFn 
   for (PetscInt j = (*m)->grid->vs; j < (*m)->grid->vs + (*m)->grid->vm; j++)
     for (PetscInt i = (*m)->grid->xs; i < (*m)->grid->xs + (*m)->grid->xm; i++) u[j][i] = column((*m)->grid, i, j);
   PetscCall(DMDAVecRestoreArray((*m)->grid->da, *U, &u));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode MakeModel(const char nx[], VfpaModel *m, Vec *U, ColumnFn column)
+{
+  PetscFunctionBeginUser;
+  PetscCall(MakeModelNV(nx, "40", m, U, column));
   PetscFunctionReturn(0);
 }
 
@@ -287,13 +296,38 @@ static PetscErrorCode CheckColumnSolve(VfpaModel m, const PetscReal *s, Mat J)
   PetscFunctionReturn(0);
 }
 
+/* Per x cell, the largest relative mass change and the largest relative departure of the momentum
+   change from s (rho [u] - rho u), over all ranks. */
+static PetscErrorCode ExchangeErrors(VfpaModel m, Vec F, const PetscReal *s, const PetscReal *avg, PetscReal *err_mass, PetscReal *err_mom)
+{
+  VfpaGrid   g = m->grid;
+  PetscReal *dmass, *dmom;
+
+  PetscFunctionBeginUser;
+  PetscCall(VfpaGridProfileCreate(g, &dmass));
+  PetscCall(VfpaGridProfileCreate(g, &dmom));
+  PetscCall(ColumnChanges(m, F, dmass, dmom));
+  *err_mass = *err_mom = 0;
+  for (PetscInt i = g->xs; i < g->xs + g->xm; i++) {
+    const PetscReal rho = m->moments->rho[i], rhou = m->moments->rhou[i], target = s[i] * (rho * avg[i] - rhou);
+    const PetscReal scale = s[i] * (PetscAbsReal(rho * avg[i]) + PetscAbsReal(rhou) + rho);
+    *err_mass = MaxKeepNaN(*err_mass, PetscAbsReal(dmass[i]) / scale);
+    *err_mom  = MaxKeepNaN(*err_mom, PetscAbsReal(dmom[i] - target) / scale);
+  }
+  *err_mass = GlobalMax(*err_mass);
+  *err_mom  = GlobalMax(*err_mom);
+  PetscCall(VfpaGridProfileDestroy(g, &dmass));
+  PetscCall(VfpaGridProfileDestroy(g, &dmom));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode CheckExchangeAndJacobian(void)
 {
-  VfpaModel                 m;
-  VfpaGrid                  g;
-  Vec                       U, F;
-  Mat                       J;
-  PetscReal                *s, *avg, *dmass, *dmom, err_mass = 0, err_mom = 0;
+  VfpaModel  m;
+  VfpaGrid   g;
+  Vec        U, F;
+  Mat        J;
+  PetscReal *s, *avg, err_mass, err_mom;
 
   PetscFunctionBeginUser;
   PetscCall(MakeModel("12", &m, &U, Rough));
@@ -301,22 +335,12 @@ static PetscErrorCode CheckExchangeAndJacobian(void)
   PetscCall(VecDuplicate(U, &F));
   PetscCall(VfpaGridProfileCreate(g, &s));
   PetscCall(VfpaGridProfileCreate(g, &avg));
-  PetscCall(VfpaGridProfileCreate(g, &dmass));
-  PetscCall(VfpaGridProfileCreate(g, &dmom));
   for (PetscInt i = g->gxs; i < g->gxs + g->gxm; i++) {
     s[i]   = 1.5 + PetscSinReal(i);
     avg[i] = -0.8 + 0.15 * i;
   }
   PetscCall(ApplyFP(m, U, s, avg, F));
-  PetscCall(ColumnChanges(m, F, dmass, dmom));
-  for (PetscInt i = g->xs; i < g->xs + g->xm; i++) {
-    const PetscReal rho = m->moments->rho[i], rhou = m->moments->rhou[i], target = s[i] * (rho * avg[i] - rhou);
-    const PetscReal scale = s[i] * (PetscAbsReal(rho * avg[i]) + PetscAbsReal(rhou) + rho);
-    err_mass = MaxKeepNaN(err_mass, PetscAbsReal(dmass[i]) / scale);
-    err_mom  = MaxKeepNaN(err_mom, PetscAbsReal(dmom[i] - target) / scale);
-  }
-  err_mass = GlobalMax(err_mass);
-  err_mom  = GlobalMax(err_mom);
+  PetscCall(ExchangeErrors(m, F, s, avg, &err_mass, &err_mom));
   EXPECT(err_mass <= 1e-13, "mass change per x cell is %g (relative), not 0", (double)err_mass);
   EXPECT(err_mom <= 1e-13, "momentum change per x cell differs from s (rho [u] - rho u) by %g (relative)", (double)err_mom);
 
@@ -326,8 +350,40 @@ static PetscErrorCode CheckExchangeAndJacobian(void)
   PetscCall(MatDestroy(&J));
   PetscCall(VfpaGridProfileDestroy(g, &s));
   PetscCall(VfpaGridProfileDestroy(g, &avg));
-  PetscCall(VfpaGridProfileDestroy(g, &dmass));
-  PetscCall(VfpaGridProfileDestroy(g, &dmom));
+  PetscCall(VecDestroy(&F));
+  PetscCall(VecDestroy(&U));
+  PetscCall(VfpaModelDestroy(&m));
+  PetscFunctionReturn(0);
+}
+
+/* nv = 8 on [-6, 6] with sigma = 0.7 (dv = 1.5, dv / sigma = 2.1): the drift takes Newton steps
+   (it moves off [u] in some column), and the momentum exchange is still exact, mass still kept. */
+static PetscErrorCode CheckUnresolvedExchange(void)
+{
+  VfpaModel  m;
+  VfpaGrid   g;
+  Vec        U, F;
+  PetscReal *s, *avg, err_mass, err_mom, moved = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(MakeModelNV("12", "8", &m, &U, Rough));
+  g = m->grid;
+  PetscCall(VecDuplicate(U, &F));
+  PetscCall(VfpaGridProfileCreate(g, &s));
+  PetscCall(VfpaGridProfileCreate(g, &avg));
+  for (PetscInt i = g->gxs; i < g->gxs + g->gxm; i++) {
+    s[i]   = 1.5 + PetscSinReal(i);
+    avg[i] = -0.8 + 0.15 * i;
+  }
+  PetscCall(ApplyFP(m, U, s, avg, F));
+  for (PetscInt b = 0; b < g->xm; b++) moved = MaxKeepNaN(moved, PetscAbsReal(m->fp->c[b] - avg[g->xs + b]));
+  moved = GlobalMax(moved);
+  EXPECT(moved > 1e-2, "nv = 8: the drift took no Newton step (it moved by %g at most)", (double)moved);
+  PetscCall(ExchangeErrors(m, F, s, avg, &err_mass, &err_mom));
+  EXPECT(err_mass <= 1e-13, "nv = 8: mass change per x cell is %g (relative), not 0", (double)err_mass);
+  EXPECT(err_mom <= 1e-13, "nv = 8: momentum change per x cell differs from s (rho [u] - rho u) by %g (relative)", (double)err_mom);
+  PetscCall(VfpaGridProfileDestroy(g, &s));
+  PetscCall(VfpaGridProfileDestroy(g, &avg));
   PetscCall(VecDestroy(&F));
   PetscCall(VecDestroy(&U));
   PetscCall(VfpaModelDestroy(&m));
@@ -386,6 +442,7 @@ int main(int argc, char **argv)
   PetscCall(CheckSteadyState("average"));
   PetscCall(CheckAgainstScalarBernoulli());
   PetscCall(CheckExchangeAndJacobian());
+  PetscCall(CheckUnresolvedExchange());
   PetscCall(CheckRowsSetter());
   PetscCall(UNIT_SUMMARY());
   PetscCall(PetscFinalize());
