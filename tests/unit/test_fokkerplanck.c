@@ -321,6 +321,20 @@ static PetscErrorCode ExchangeErrors(VfpaModel m, Vec F, const PetscReal *s, con
   PetscFunctionReturn(0);
 }
 
+/* The strength s = 1.5 + sin i and the average [u] = -0.8 + 0.15 i of the exchange checks, as new
+   ghosted profiles. */
+static PetscErrorCode ExchangeFields(VfpaGrid g, PetscReal **s, PetscReal **avg)
+{
+  PetscFunctionBeginUser;
+  PetscCall(VfpaGridProfileCreate(g, s));
+  PetscCall(VfpaGridProfileCreate(g, avg));
+  for (PetscInt i = g->gxs; i < g->gxs + g->gxm; i++) {
+    (*s)[i]   = 1.5 + PetscSinReal(i);
+    (*avg)[i] = -0.8 + 0.15 * i;
+  }
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode CheckExchangeAndJacobian(void)
 {
   VfpaModel  m;
@@ -333,12 +347,7 @@ static PetscErrorCode CheckExchangeAndJacobian(void)
   PetscCall(MakeModel("12", &m, &U, Rough));
   g = m->grid;
   PetscCall(VecDuplicate(U, &F));
-  PetscCall(VfpaGridProfileCreate(g, &s));
-  PetscCall(VfpaGridProfileCreate(g, &avg));
-  for (PetscInt i = g->gxs; i < g->gxs + g->gxm; i++) {
-    s[i]   = 1.5 + PetscSinReal(i);
-    avg[i] = -0.8 + 0.15 * i;
-  }
+  PetscCall(ExchangeFields(g, &s, &avg));
   PetscCall(ApplyFP(m, U, s, avg, F));
   PetscCall(ExchangeErrors(m, F, s, avg, &err_mass, &err_mom));
   EXPECT(err_mass <= 1e-13, "mass change per x cell is %g (relative), not 0", (double)err_mass);
@@ -369,12 +378,7 @@ static PetscErrorCode CheckUnresolvedExchange(void)
   PetscCall(MakeModelNV("12", "8", &m, &U, Rough));
   g = m->grid;
   PetscCall(VecDuplicate(U, &F));
-  PetscCall(VfpaGridProfileCreate(g, &s));
-  PetscCall(VfpaGridProfileCreate(g, &avg));
-  for (PetscInt i = g->gxs; i < g->gxs + g->gxm; i++) {
-    s[i]   = 1.5 + PetscSinReal(i);
-    avg[i] = -0.8 + 0.15 * i;
-  }
+  PetscCall(ExchangeFields(g, &s, &avg));
   PetscCall(ApplyFP(m, U, s, avg, F));
   for (PetscInt b = 0; b < g->xm; b++) moved = MaxKeepNaN(moved, PetscAbsReal(m->fp->c[b] - avg[g->xs + b]));
   moved = GlobalMax(moved);
