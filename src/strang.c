@@ -3,7 +3,8 @@
 #include "vfpa_strang.h"
 
 typedef struct {
-  PetscInt  stages; /* m, the stages of each explicit half step */
+  PetscInt  stages;         /* m, the stages of each explicit half step */
+  PetscBool reuse_jacobian; /* one Jacobian and preconditioner per step, for both implicit stages */
   Vec       start;  /* the state at the start of an explicit half step (the first: of the step) */
   Vec       slope;  /* one evaluation of the explicit part */
   Vec       base;   /* Z of the implicit stage in solve: Y = Z + h gamma G(Y) */
@@ -13,6 +14,7 @@ typedef struct {
 } TS_Strang;
 
 #define STRANG_DEFAULT_STAGES 3
+#define STRANG_DEFAULT_REUSE  PETSC_TRUE
 
 static const PetscReal SDIRK2_GAMMA = 0.29289321881345247560; /* 1 - 1/sqrt2 */
 
@@ -54,6 +56,18 @@ static PetscErrorCode ImplicitStage(TS ts, PetscReal t, Vec Y, PetscBool *accept
   PetscFunctionReturn(0);
 }
 
+/* Both implicit stages of a step solve with the shift 1 / (h gamma), so the second can reuse the
+   Jacobian and preconditioner assembled at the first one's start (a modified Newton iteration; its
+   converged stage is the same): lag -2 makes the SNES assemble them at its next Newton iteration and
+   then keep them (the lag becomes -1) until the next step, or a step started over, sets -2 again. */
+static PetscErrorCode AssembleOncePerStep(SNES snes)
+{
+  PetscFunctionBegin;
+  PetscCall(SNESSetLagJacobian(snes, -2));
+  PetscCall(SNESSetLagPreconditioner(snes, -2));
+  PetscFunctionReturn(0);
+}
+
 /* The implicit part over h from X, in place, by SDIRK2: Y1 = X + h gamma G(Y1), then
    Y2 = X + h (1 - gamma) G(Y1) + h gamma G(Y2) = Z2 + h gamma G(Y2) with
    Z2 = X + (1 - gamma) / gamma (Y1 - X); the result is Y2. Each stage's Newton iteration starts
@@ -65,6 +79,7 @@ static PetscErrorCode ImplicitStep(TS ts, PetscReal t, Vec X, PetscBool *accepte
 
   PetscFunctionBegin;
   st->shift = 1 / (ts->time_step * SDIRK2_GAMMA); /* both stages */
+  if (st->reuse_jacobian) PetscCall(AssembleOncePerStep(ts->snes));
   PetscCall(VecCopy(X, st->base));
   PetscCall(ImplicitStage(ts, t + SDIRK2_GAMMA * ts->time_step, X, accepted));
   if (!*accepted) PetscFunctionReturn(0);
@@ -182,12 +197,13 @@ static PetscErrorCode TSDestroy_Strang(TS ts)
   PetscFunctionReturn(0);
 }
 
-/* The type's options, into stages (holding the default or the current value). */
-static PetscErrorCode ReadStages(MPI_Comm comm, PetscOptionItems *PetscOptionsObject, PetscInt *stages)
+/* The type's options, into stages and reuse (holding the defaults or the current values). */
+static PetscErrorCode ReadOptions(MPI_Comm comm, PetscOptionItems *PetscOptionsObject, PetscInt *stages, PetscBool *reuse)
 {
   PetscFunctionBegin;
   PetscCall(PetscOptionsInt("-ts_strang_stages", "stages m of each explicit half step of -ts_type strang (SSP RK2 with m stages: SSP coefficient 2 (m - 1) per step)", "VfpaTSStrangGetStages", *stages, stages, NULL));
   PetscCheck(*stages >= 2, comm, PETSC_ERR_USER_INPUT, "-ts_strang_stages must be at least 2, got %" PetscInt_FMT, *stages);
+  PetscCall(PetscOptionsBool("-ts_strang_reuse_jacobian", "-ts_type strang: assemble the Jacobian and preconditioner once per step, for both implicit stages (same shift); overrides -snes_lag_jacobian and -snes_lag_preconditioner, which apply when false", "VfpaTSStrangRegister", *reuse, reuse, NULL));
   PetscFunctionReturn(0);
 }
 
@@ -197,7 +213,7 @@ static PetscErrorCode TSSetFromOptions_Strang(TS ts, PetscOptionItems *PetscOpti
 
   PetscFunctionBegin;
   PetscOptionsHeadBegin(PetscOptionsObject, "Strang splitting options");
-  PetscCall(ReadStages(PetscObjectComm((PetscObject)ts), PetscOptionsObject, &st->stages));
+  PetscCall(ReadOptions(PetscObjectComm((PetscObject)ts), PetscOptionsObject, &st->stages, &st->reuse_jacobian));
   PetscOptionsHeadEnd();
   PetscFunctionReturn(0);
 }
@@ -206,11 +222,12 @@ static PetscErrorCode TSSetFromOptions_Strang(TS ts, PetscOptionItems *PetscOpti
    options only once it is chosen). */
 PetscErrorCode VfpaTSStrangListOptions(MPI_Comm comm)
 {
-  PetscInt stages = STRANG_DEFAULT_STAGES;
+  PetscInt  stages = STRANG_DEFAULT_STAGES;
+  PetscBool reuse  = STRANG_DEFAULT_REUSE;
 
   PetscFunctionBegin;
   PetscOptionsBegin(comm, NULL, "Strang splitting options (-ts_type strang)", "TS");
-  PetscCall(ReadStages(comm, PetscOptionsObject, &stages));
+  PetscCall(ReadOptions(comm, PetscOptionsObject, &stages, &reuse));
   PetscOptionsEnd();
   PetscFunctionReturn(0);
 }
@@ -222,7 +239,7 @@ static PetscErrorCode TSView_Strang(TS ts, PetscViewer viewer)
 
   PetscFunctionBegin;
   PetscCall(PetscObjectTypeCompare((PetscObject)viewer, PETSCVIEWERASCII, &ascii));
-  if (ascii) PetscCall(PetscViewerASCIIPrintf(viewer, "  Strang splitting: explicit part by SSP RK2 with %" PetscInt_FMT " stages per half step, implicit part by SDIRK2\n", st->stages));
+  if (ascii) PetscCall(PetscViewerASCIIPrintf(viewer, "  Strang splitting: explicit part by SSP RK2 with %" PetscInt_FMT " stages per half step, implicit part by SDIRK2 (Jacobian assembled %s)\n", st->stages, st->reuse_jacobian ? "once per step" : "as the SNES lag options say"));
   PetscFunctionReturn(0);
 }
 
@@ -248,6 +265,7 @@ static PetscErrorCode TSCreate_Strang(TS ts)
   PetscFunctionBegin;
   PetscCall(PetscNew(&st));
   st->stages                = STRANG_DEFAULT_STAGES;
+  st->reuse_jacobian        = STRANG_DEFAULT_REUSE;
   ts->data                  = st;
   ts->ops->setup            = TSSetUp_Strang;
   ts->ops->step             = TSStep_Strang;
