@@ -66,7 +66,8 @@ static PetscErrorCode RegisterIntegrators(void)
 
 /* Defaults that users may override with the usual -ts_*, -snes_*, -ksp_*, -pc_* options: an SSP
    Runge-Kutta integrator; for IMEX, full Newton steps on each implicit stage with the Jacobian built
-   once per stage (-snes_lag_jacobian 50, not persisting across solves). With whole velocity columns
+   once per stage (-snes_lag_jacobian 50, not persisting across solves), or once per step where the
+   stages share one shift (ReadJacobianReuse). With whole velocity columns
    per rank and the momentum drift, the stage preconditioner inverts the exact stage Jacobian to
    about 1e-5 and keeps mass and momentum exact at every Newton step (vfpa_stagepc.h): the first
    Newton step usually cuts the residual by 1e-6 or more, and a stage stops once its residual has
@@ -169,6 +170,26 @@ static PetscErrorCode ReadOutputOptions(VfpaSolver s)
   PetscFunctionReturn(0);
 }
 
+/* -imex_reuse_jacobian, applied where the implicit stages of a step share one shift 1 / (h a_ii):
+   -ts_type strang (SDIRK2) and ARKIMEX ssp4l (diagonal 1/4). */
+static PetscErrorCode ReadJacobianReuse(VfpaSolver s)
+{
+  PetscBool reuse = PETSC_TRUE, strang, ssp4l = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  PetscOptionsBegin(s->comm, NULL, "vfpa IMEX stages", "VfpaSolver");
+  PetscCall(PetscOptionsBool("-imex_reuse_jacobian", "IMEX: assemble the Jacobian and preconditioner once per step for all its implicit stages where they share one shift (-ts_type strang, ARKIMEX ssp4l); overrides -snes_lag_jacobian and -snes_lag_preconditioner", "VfpaSolver", reuse, &reuse, NULL));
+  PetscOptionsEnd();
+  PetscCall(PetscObjectTypeCompare((PetscObject)s->ts, VFPA_TS_STRANG, &strang));
+  if (s->imex && !strang) {
+    TSARKIMEXType type;
+    PetscCall(TSARKIMEXGetType(s->ts, &type));
+    PetscCall(PetscStrcmp(type, VFPA_ARKIMEX_SSP4L, &ssp4l));
+  }
+  s->reuse_jacobian = (PetscBool)(reuse && (strang || ssp4l));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode VfpaSolverSetFromOptions(VfpaSolver s)
 {
   TSType type;
@@ -183,6 +204,7 @@ PetscErrorCode VfpaSolverSetFromOptions(VfpaSolver s)
   PetscCall(VfpaInitSetFromOptions(s->init, s->params));
   PetscCall(VfpaModelSetUpMMS(s->model, s->init->type));
   PetscCall(ConfigureTS(s));
+  PetscCall(ReadJacobianReuse(s));
   PetscCall(ReadOutputOptions(s));
   PetscCall(TSGetType(s->ts, &type));
   PetscCall(VfpaParamsAddString(s->params, "ts_type", type));
@@ -278,6 +300,35 @@ static PetscErrorCode PreStep(TS ts)
   PetscCall(NextEvent(s, &t_event));
   if (t + dt > t_event && t_event > t) dt = t_event - t;
   PetscCall(TSSetTimeStep(ts, dt));
+  PetscFunctionReturn(0);
+}
+
+/* Before each stage of an IMEX step with s->reuse_jacobian: the first stage of every step attempt
+   (a new step, or one started over after a rejection, which ts's rejection count tells apart) sets
+   the SNES lags to -2, so the Jacobian and preconditioner are assembled at its next Newton iteration
+   and then kept (the lag becomes -1) for the step's other implicit stages, whose shift is the same:
+   a modified Newton iteration. The stage preconditioner takes the nonlocal coupling from the
+   current iterate (vfpa_stagepc.h); only the column factorisation is of the first stage's state. */
+static PetscErrorCode PreStage(TS ts, PetscReal t_stage)
+{
+  VfpaSolver s;
+  SNES       snes;
+  PetscReal  t, dt;
+  PetscInt   rejections;
+
+  PetscFunctionBeginUser;
+  (void)t_stage;
+  PetscCall(TSGetApplicationContext(ts, &s));
+  PetscCall(TSGetTime(ts, &t));
+  PetscCall(TSGetTimeStep(ts, &dt));
+  PetscCall(TSGetStepRejections(ts, &rejections));
+  if (t == s->jacobian_step.t && dt == s->jacobian_step.dt && rejections == s->jacobian_step.rejections) PetscFunctionReturn(0);
+  s->jacobian_step.t          = t;
+  s->jacobian_step.dt         = dt;
+  s->jacobian_step.rejections = rejections;
+  PetscCall(TSGetSNES(ts, &snes));
+  PetscCall(SNESSetLagJacobian(snes, -2));
+  PetscCall(SNESSetLagPreconditioner(snes, -2));
   PetscFunctionReturn(0);
 }
 
@@ -473,6 +524,10 @@ PetscErrorCode VfpaSolverSetUp(VfpaSolver s)
   } else PetscCall(TSSetRHSFunction(s->ts, NULL, VfpaModelRHSFunction, s->model));
   PetscCall(TSSetSolution(s->ts, s->U));
   PetscCall(TSSetPreStep(s->ts, PreStep));
+  if (s->reuse_jacobian) {
+    s->jacobian_step.rejections = -1; /* no step attempt yet */
+    PetscCall(TSSetPreStage(s->ts, PreStage));
+  }
   PetscCall(TSSetPostStep(s->ts, PostStep));
   PetscCall(TSMonitorSet(s->ts, Monitor, s, NULL));
   PetscCall(TSSetTimeStep(s->ts, dt));
@@ -512,7 +567,7 @@ PetscErrorCode VfpaSolverView(VfpaSolver s, PetscViewer viewer)
     PetscCall(TSSSPGetNumStages(s->ts, &stages));
     PetscCall(PetscViewerASCIIPrintf(viewer, " %s, %" PetscInt_FMT " stages", ssp_type, stages));
   }
-  PetscCall(PetscViewerASCIIPrintf(viewer, "%s%s, cfl %g x SSP coefficient %g, first dt %g, up to t = %g\n", s->imex ? " (IMEX: transport explicit, Fokker-Planck implicit)" : "", s->adaptive ? ", adaptive" : "", (double)s->model->cfl, (double)s->ssp_coefficient, (double)dt, (double)max_time));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "%s%s, cfl %g x SSP coefficient %g, first dt %g, up to t = %g\n", s->imex ? (s->reuse_jacobian ? " (IMEX: transport explicit, Fokker-Planck implicit, one Jacobian per step)" : " (IMEX: transport explicit, Fokker-Planck implicit)") : "", s->adaptive ? ", adaptive" : "", (double)s->model->cfl, (double)s->ssp_coefficient, (double)dt, (double)max_time));
   PetscCall(PetscViewerASCIIPrintf(viewer, "output: %s (snapshot every %g, diagnostics every %g", s->output_dir, (double)s->output_interval, (double)s->diagnostics_interval));
   if (s->monitor_interval) PetscCall(PetscViewerASCIIPrintf(viewer, ", progress every %" PetscInt_FMT " steps)\n", s->monitor_interval));
   else PetscCall(PetscViewerASCIIPrintf(viewer, ", no progress lines)\n"));

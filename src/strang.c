@@ -3,8 +3,7 @@
 #include "vfpa_strang.h"
 
 typedef struct {
-  PetscInt  stages;         /* m, the stages of each explicit half step */
-  PetscBool reuse_jacobian; /* one Jacobian and preconditioner per step, for both implicit stages */
+  PetscInt  stages; /* m, the stages of each explicit half step */
   Vec       start;  /* the state at the start of an explicit half step (the first: of the step) */
   Vec       slope;  /* one evaluation of the explicit part */
   Vec       base;   /* Z of the implicit stage in solve: Y = Z + h gamma G(Y) */
@@ -14,7 +13,6 @@ typedef struct {
 } TS_Strang;
 
 #define STRANG_DEFAULT_STAGES 3
-#define STRANG_DEFAULT_REUSE  PETSC_TRUE
 
 static const PetscReal SDIRK2_GAMMA = 0.29289321881345247560; /* 1 - 1/sqrt2 */
 
@@ -38,8 +36,8 @@ static PetscErrorCode ExplicitHalfStep(TS ts, PetscReal t, PetscReal dt, Vec X)
 }
 
 /* One implicit stage at time t: Y = base + h gamma G(Y) (shift = 1 / (h gamma) set by the caller)
-   solved by the SNES from the guess in Y. Sets *accepted to false when the solve failed
-   (TSAdaptCheckStage counts it). */
+   solved by the SNES from the guess in Y, after the TS's pre-stage hook (TSSetPreStage). Sets
+   *accepted to false when the solve failed (TSAdaptCheckStage counts it). */
 static PetscErrorCode ImplicitStage(TS ts, PetscReal t, Vec Y, PetscBool *accepted)
 {
   TS_Strang *st = (TS_Strang *)ts->data;
@@ -47,24 +45,13 @@ static PetscErrorCode ImplicitStage(TS ts, PetscReal t, Vec Y, PetscBool *accept
 
   PetscFunctionBegin;
   st->stage_time = t;
+  PetscCall(TSPreStage(ts, t));
   PetscCall(SNESSolve(ts->snes, NULL, Y));
   PetscCall(SNESGetIterationNumber(ts->snes, &its));
   PetscCall(SNESGetLinearSolveIterations(ts->snes, &lits));
   ts->snes_its += its;
   ts->ksp_its += lits;
   PetscCall(TSAdaptCheckStage(ts->adapt, ts, t, Y, accepted));
-  PetscFunctionReturn(0);
-}
-
-/* Both implicit stages of a step solve with the shift 1 / (h gamma), so the second can reuse the
-   Jacobian and preconditioner assembled at the first one's start (a modified Newton iteration; its
-   converged stage is the same): lag -2 makes the SNES assemble them at its next Newton iteration and
-   then keep them (the lag becomes -1) until the next step, or a step started over, sets -2 again. */
-static PetscErrorCode AssembleOncePerStep(SNES snes)
-{
-  PetscFunctionBegin;
-  PetscCall(SNESSetLagJacobian(snes, -2));
-  PetscCall(SNESSetLagPreconditioner(snes, -2));
   PetscFunctionReturn(0);
 }
 
@@ -79,7 +66,6 @@ static PetscErrorCode ImplicitStep(TS ts, PetscReal t, Vec X, PetscBool *accepte
 
   PetscFunctionBegin;
   st->shift = 1 / (ts->time_step * SDIRK2_GAMMA); /* both stages */
-  if (st->reuse_jacobian) PetscCall(AssembleOncePerStep(ts->snes));
   PetscCall(VecCopy(X, st->base));
   PetscCall(ImplicitStage(ts, t + SDIRK2_GAMMA * ts->time_step, X, accepted));
   if (!*accepted) PetscFunctionReturn(0);
@@ -197,13 +183,12 @@ static PetscErrorCode TSDestroy_Strang(TS ts)
   PetscFunctionReturn(0);
 }
 
-/* The type's options, into stages and reuse (holding the defaults or the current values). */
-static PetscErrorCode ReadOptions(MPI_Comm comm, PetscOptionItems *PetscOptionsObject, PetscInt *stages, PetscBool *reuse)
+/* The type's options, into stages (holding the default or the current value). */
+static PetscErrorCode ReadStages(MPI_Comm comm, PetscOptionItems *PetscOptionsObject, PetscInt *stages)
 {
   PetscFunctionBegin;
   PetscCall(PetscOptionsInt("-ts_strang_stages", "stages m of each explicit half step of -ts_type strang (SSP RK2 with m stages: SSP coefficient 2 (m - 1) per step)", "VfpaTSStrangGetStages", *stages, stages, NULL));
   PetscCheck(*stages >= 2, comm, PETSC_ERR_USER_INPUT, "-ts_strang_stages must be at least 2, got %" PetscInt_FMT, *stages);
-  PetscCall(PetscOptionsBool("-ts_strang_reuse_jacobian", "-ts_type strang: assemble the Jacobian and preconditioner once per step, for both implicit stages (same shift); overrides -snes_lag_jacobian and -snes_lag_preconditioner, which apply when false", "VfpaTSStrangRegister", *reuse, reuse, NULL));
   PetscFunctionReturn(0);
 }
 
@@ -213,7 +198,7 @@ static PetscErrorCode TSSetFromOptions_Strang(TS ts, PetscOptionItems *PetscOpti
 
   PetscFunctionBegin;
   PetscOptionsHeadBegin(PetscOptionsObject, "Strang splitting options");
-  PetscCall(ReadOptions(PetscObjectComm((PetscObject)ts), PetscOptionsObject, &st->stages, &st->reuse_jacobian));
+  PetscCall(ReadStages(PetscObjectComm((PetscObject)ts), PetscOptionsObject, &st->stages));
   PetscOptionsHeadEnd();
   PetscFunctionReturn(0);
 }
@@ -222,12 +207,11 @@ static PetscErrorCode TSSetFromOptions_Strang(TS ts, PetscOptionItems *PetscOpti
    options only once it is chosen). */
 PetscErrorCode VfpaTSStrangListOptions(MPI_Comm comm)
 {
-  PetscInt  stages = STRANG_DEFAULT_STAGES;
-  PetscBool reuse  = STRANG_DEFAULT_REUSE;
+  PetscInt stages = STRANG_DEFAULT_STAGES;
 
   PetscFunctionBegin;
   PetscOptionsBegin(comm, NULL, "Strang splitting options (-ts_type strang)", "TS");
-  PetscCall(ReadOptions(comm, PetscOptionsObject, &stages, &reuse));
+  PetscCall(ReadStages(comm, PetscOptionsObject, &stages));
   PetscOptionsEnd();
   PetscFunctionReturn(0);
 }
@@ -239,7 +223,7 @@ static PetscErrorCode TSView_Strang(TS ts, PetscViewer viewer)
 
   PetscFunctionBegin;
   PetscCall(PetscObjectTypeCompare((PetscObject)viewer, PETSCVIEWERASCII, &ascii));
-  if (ascii) PetscCall(PetscViewerASCIIPrintf(viewer, "  Strang splitting: explicit part by SSP RK2 with %" PetscInt_FMT " stages per half step, implicit part by SDIRK2 (Jacobian assembled %s)\n", st->stages, st->reuse_jacobian ? "once per step" : "as the SNES lag options say"));
+  if (ascii) PetscCall(PetscViewerASCIIPrintf(viewer, "  Strang splitting: explicit part by SSP RK2 with %" PetscInt_FMT " stages per half step, implicit part by SDIRK2\n", st->stages));
   PetscFunctionReturn(0);
 }
 
@@ -265,7 +249,6 @@ static PetscErrorCode TSCreate_Strang(TS ts)
   PetscFunctionBegin;
   PetscCall(PetscNew(&st));
   st->stages                = STRANG_DEFAULT_STAGES;
-  st->reuse_jacobian        = STRANG_DEFAULT_REUSE;
   ts->data                  = st;
   ts->ops->setup            = TSSetUp_Strang;
   ts->ops->step             = TSStep_Strang;
