@@ -22,14 +22,14 @@ struct _p_VfpaSolver {
   TS              ts;
   Vec             U;
   Mat             J;
-  PetscBool       imex;     /* ARKIMEX or strang: transport explicit, Fokker-Planck implicit */
-  PetscBool       adaptive; /* the TSAdapt chooses the step */
+  PetscBool       imex;           /* ARKIMEX or strang: transport explicit, Fokker-Planck implicit */
+  PetscBool       adaptive;       /* the TSAdapt chooses the step */
   PetscBool       reuse_jacobian; /* IMEX: one Jacobian per step for its implicit stages (PreStage) */
   struct {
     PetscReal t, dt;
     PetscInt  rejections;
-  } jacobian_step; /* the step attempt whose first stage asked the SNES for a new Jacobian */
-  PetscBool       help;     /* -help: list the options and stop */
+  } jacobian_step;                /* the step attempt whose first stage asked for a new Jacobian */
+  PetscBool       help;           /* -help: list the options and stop */
   char            input_name[256];
   char            output_dir[PETSC_MAX_PATH_LEN];
   PetscReal       output_interval, diagnostics_interval, max_dt;
