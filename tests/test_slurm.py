@@ -2,6 +2,7 @@
 chained run in 1-minute slices that is signalled, checkpoints and resubmits itself, and a scan."""
 import atexit
 import glob
+import re
 import sys
 from pathlib import Path
 
@@ -54,18 +55,33 @@ def slurm_single_run_completes():
     check("run complete" in job_outputs(d), job_outputs(d))
 
 
-CHAIN = ["-nx", 128, "-nv", 128, "-ts_max_time", 160]
+CHAIN_GRID = ["-nx", 128, "-nv", 128]
+CHAIN_COMPUTE_SECONDS = 60
+CHAIN_PROBE_TIME = 16
+
+
+def chain_length():
+    """-ts_max_time of a run of about CHAIN_COMPUTE_SECONDS of compute on 2 ranks of this machine,
+    from the TSStep time of a run to CHAIN_PROBE_TIME (a multiple of 10, at least 160): the signal
+    must find the run still going on a machine of any speed (a fixed length of 45 s of compute on an
+    earlier machine took 23 s on a faster one, which finished before it)."""
+    probe = vfpa("slurm_chain_probe", "-options_file", ROOT / "input" / "relax1d.opts", *CHAIN_GRID, "-ts_max_time", CHAIN_PROBE_TIME,
+                 "-log_view", np_=2)
+    step_seconds = float(re.search(r"^TSStep\s+\d+ \S+ (\S+)", probe.proc.stdout, re.M).group(1))
+    return max(160, 10 * round(CHAIN_COMPUTE_SECONDS * CHAIN_PROBE_TIME / step_seconds / 10))
 
 
 @test
 def slurm_chain_resubmits_until_done_and_matches_an_uninterrupted_run():
     """Slices with a 1-minute limit and SIGUSR1 55 s before it (SBATCH_TIMELIMIT/SBATCH_SIGNAL,
-    inherited by every resubmission), for a run of about 45 s of compute on 2 ranks. slurmctld checks
-    time limits about every 30 s, so the signal comes 5 to 35 s into the first slice: the run must
-    last longer than that (at 30 s of compute a faster build finished unsignalled)."""
+    inherited by every resubmission), for a run of about 60 s of compute on 2 ranks (chain_length).
+    slurmctld checks time limits about every 30 s, so the signal comes 5 to 35 s into the first
+    slice, while the run is still going; the chain must end in the uninterrupted run's state."""
     c, d = cluster(), submit_dir("slurm_chain")
     out = d / "chained"
-    first = c.sbatch(ROOT / "jobs" / "chain.slurm", ROOT / "input" / "relax1d.opts", *CHAIN, "-output_dir", out, cwd=d,
+    t_end = chain_length()
+    chain = [*CHAIN_GRID, "-ts_max_time", t_end]
+    first = c.sbatch(ROOT / "jobs" / "chain.slurm", ROOT / "input" / "relax1d.opts", *chain, "-output_dir", out, cwd=d,
                      env={"VFPA_ROOT": str(ROOT), "SBATCH_TIMELIMIT": "1", "SBATCH_SIGNAL": "B:USR1@55"})
     check(c.wait_idle(600), "the chain did not finish within 10 minutes")
     logs = job_outputs(d)
@@ -75,10 +91,10 @@ def slurm_chain_resubmits_until_done_and_matches_an_uninterrupted_run():
         state, code = c.job(job)
         check(state == "COMPLETED" and code == "0:0", f"slice job {job}: {state} {code}\n{logs}")
     check(logs.count("stopped early") >= 1 and "run complete after" in logs, f"no signalled slice or no completion:\n{logs}")
-    whole = vfpa("slurm_chain_reference", "-options_file", ROOT / "input" / "relax1d.opts", *CHAIN, np_=2)
+    whole = vfpa("slurm_chain_reference", "-options_file", ROOT / "input" / "relax1d.opts", *chain, np_=2)
     f_ref, s_ref, t_ref = final_state(whole.outdir)
     f, s, t = final_state(out)
-    check(t == t_ref == 160 and np.array_equal(f, f_ref) and np.array_equal(s, s_ref), f"chained final state differs at t = {t}")
+    check(t == t_ref == t_end and np.array_equal(f, f_ref) and np.array_equal(s, s_ref), f"chained final state differs at t = {t}")
     check((out / "diagnostics.csv").read_text() == (whole.outdir / "diagnostics.csv").read_text(), "diagnostics.csv differs from the uninterrupted run's")
 
 
