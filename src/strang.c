@@ -210,7 +210,7 @@ PetscErrorCode VfpaTSStrangListOptions(MPI_Comm comm)
   PetscInt stages = STRANG_DEFAULT_STAGES;
 
   PetscFunctionBegin;
-  PetscOptionsBegin(comm, NULL, "Strang splitting options (-ts_type strang)", "TS");
+  PetscOptionsBegin(comm, NULL, "vfpa Strang splitting (-ts_type strang)", "TS");
   PetscCall(ReadStages(comm, PetscOptionsObject, &stages));
   PetscOptionsEnd();
   PetscFunctionReturn(0);
