@@ -25,10 +25,8 @@ struct _p_VfpaSolver {
   PetscBool       imex;           /* ARKIMEX or strang: transport explicit, Fokker-Planck implicit */
   PetscBool       adaptive;       /* the TSAdapt chooses the step */
   PetscBool       reuse_jacobian; /* IMEX: one Jacobian per step for its implicit stages (PreStage) */
-  struct {
-    PetscReal t, dt;
-    PetscInt  rejections;
-  } jacobian_step;                /* the step attempt whose first stage asked for a new Jacobian */
+  PetscInt        jacobian_step[2]; /* step number and rejection count of the step attempt that
+                                       asked for the current Jacobian */
   PetscBool       help;           /* -help: list the options and stop */
   char            input_name[256];
   char            output_dir[PETSC_MAX_PATH_LEN];

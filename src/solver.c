@@ -304,7 +304,7 @@ static PetscErrorCode PreStep(TS ts)
 }
 
 /* Before each stage of an IMEX step with s->reuse_jacobian: the first stage of every step attempt
-   (a new step, or one started over after a rejection, which ts's rejection count tells apart) sets
+   (a new step, or one started over after a rejection: the step number and rejection count) sets
    the SNES lags to -2, so the Jacobian and preconditioner are assembled at its next Newton iteration
    and then kept (the lag becomes -1) for the step's other implicit stages, whose shift is the same:
    a modified Newton iteration. The stage preconditioner takes the nonlocal coupling from the
@@ -313,19 +313,16 @@ static PetscErrorCode PreStage(TS ts, PetscReal t_stage)
 {
   VfpaSolver s;
   SNES       snes;
-  PetscReal  t, dt;
-  PetscInt   rejections;
+  PetscInt   step, rejections;
 
   PetscFunctionBeginUser;
   (void)t_stage;
   PetscCall(TSGetApplicationContext(ts, &s));
-  PetscCall(TSGetTime(ts, &t));
-  PetscCall(TSGetTimeStep(ts, &dt));
+  PetscCall(TSGetStepNumber(ts, &step));
   PetscCall(TSGetStepRejections(ts, &rejections));
-  if (t == s->jacobian_step.t && dt == s->jacobian_step.dt && rejections == s->jacobian_step.rejections) PetscFunctionReturn(0);
-  s->jacobian_step.t          = t;
-  s->jacobian_step.dt         = dt;
-  s->jacobian_step.rejections = rejections;
+  if (step == s->jacobian_step[0] && rejections == s->jacobian_step[1]) PetscFunctionReturn(0);
+  s->jacobian_step[0] = step;
+  s->jacobian_step[1] = rejections;
   PetscCall(TSGetSNES(ts, &snes));
   PetscCall(SNESSetLagJacobian(snes, -2));
   PetscCall(SNESSetLagPreconditioner(snes, -2));
@@ -525,7 +522,7 @@ PetscErrorCode VfpaSolverSetUp(VfpaSolver s)
   PetscCall(TSSetSolution(s->ts, s->U));
   PetscCall(TSSetPreStep(s->ts, PreStep));
   if (s->reuse_jacobian) {
-    s->jacobian_step.rejections = -1; /* no step attempt yet */
+    s->jacobian_step[0] = -1; /* no step attempt yet */
     PetscCall(TSSetPreStage(s->ts, PreStage));
   }
   PetscCall(TSSetPostStep(s->ts, PostStep));
