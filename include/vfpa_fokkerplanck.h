@@ -17,7 +17,20 @@
    first order in the last Newton step Delta = -R/R'. The momentum identity then holds to
    round-off whatever Delta is, and on a discrete Maxwellian whose discrete mean is [u] (every
    protocol's equilibrium) the drift is its centre and Delta = 0, so it stays exact.
-   With -fp_drift average the drift is c = [u] (momentum conserved only to truncation error). */
+   With -fp_drift average the drift is c = [u] (momentum conserved only to truncation error).
+
+   R(c) = sum_j W_j(c) f_j is linear in f, with weights W_j(c) = sigma [B(-z_{j-1/2}) - B(z_{j+1/2})]
+   analytic in c (the poles of B lie 2 pi / a off the real axis). Where their Chebyshev series on
+   c in [-vmax, vmax] reaches round-off within DRIFT_MAX_TERMS = 8 terms (fine velocity grids: from
+   nv = 1024 at vmax = 8 and sigma = 1, from nv = 256 at vmax = 4), the moments pass also takes the
+   sums M_k = sum_j C_{j,k} f_j of the series' coefficients (VfpaMomentsSetWeights), R and
+   R' = dR/dc at c = [u] follow per x cell without touching f, and the corrected fluxes are computed
+   once (one pass over f, no stored face terms, no correction pass). Elsewhere (coarser velocity
+   grids, -fp_drift_series false, a drift outside [-vmax, vmax] or one that needs a Newton step),
+   the sums are taken in a pass over f that stores the face terms F1 and corrects the fluxes in a
+   second pass; the Jacobian, which needs F1, always takes that way. The two ways differ by
+   round-off. Each term costs a multiply-add per cell in the moments pass, which is why the series
+   stops at 8 terms: with 12 (nv = 256 at vmax = 8) it was slower in cache than the second pass. */
 typedef struct _p_VfpaFokkerPlanck *VfpaFokkerPlanck;
 
 /* Sets the owned cells of rows j0 .. j1-1 of rhs to the terms other than d_v J (the explicit
@@ -38,6 +51,7 @@ struct _p_VfpaFokkerPlanck {
   PetscReal     sigma;
   PetscReal     a;             /* dv / sigma: z = a (v_{j+1/2} - c) */
   VfpaDriftRule drift_rule;
+  PetscBool     series;        /* -fp_drift_series: the Newton sums from the series where it holds */
   PetscReal    *c, *kappa;     /* per owned x cell: the drift, and kappa = Delta dv / sigma */
   PetscReal    *sums;          /* per owned x cell: R, and R' from sums + ld */
   PetscReal    *efield;        /* e^{a v_{j+1/2}} per face (NULL when it could overflow) */
@@ -50,11 +64,14 @@ struct _p_VfpaFokkerPlanck {
   PetscReal    *F1;            /* F1 of the faces vs-1/2 .. vs+vm-1/2, per owned x cell (one row each) */
   PetscReal    *coef_below, *coef_above; /* P, Q on two face rows */
   PetscReal    *bands;         /* the Jacobian's three bands on one velocity row */
+  PetscInt      nterms;        /* terms of the Chebyshev series of the weights W_j(c) (0: none) */
+  PetscReal    *terms;         /* their coefficients C_{j,k}, nterms per owned row (the moments' weights) */
+  PetscBool     F1_current;    /* whether F1 belongs to the last drift computation */
 };
 
 PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckCreate(MPI_Comm, VfpaFokkerPlanck *);
 PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckSetFromOptions(VfpaFokkerPlanck, VfpaParams);
-PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckSetUp(VfpaFokkerPlanck, VfpaGrid);
+PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckSetUp(VfpaFokkerPlanck, VfpaGrid, VfpaMoments);
 PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckView(VfpaFokkerPlanck, PetscViewer);
 PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckDestroy(VfpaFokkerPlanck *);
 PETSC_EXTERN PetscErrorCode VfpaFokkerPlanckApply(VfpaFokkerPlanck, const PetscScalar *const *, VfpaMoments, const PetscReal *, const PetscReal *, VfpaRowsSetter, void *, PetscScalar **);

@@ -40,6 +40,13 @@ struct _p_VfpaGrid {
   const PetscScalar **row_base, **rows; /* during a halo: rows[j] for ys - 1 <= j <= ys + ym */
 };
 
+/* The distance in reals between x profiles of xm cells that a loop streams together (as rows of one
+   block): xm rounded up to 4 KiB plus three cache lines, so that row k starts k * 192 bytes past a
+   multiple of 4 KiB. With rows xm apart, an xm that is a multiple of 512 (a power of two from 512
+   on) would put them all on the same sets of the 4 KiB-periodic L1 cache, beside the rows of f that
+   the loop streams with them. */
+#define VFPA_PROFILE_STRIDE(xm) (((xm) + 511) / 512 * 512 + 24)
+
 PETSC_EXTERN PetscErrorCode VfpaGridCreate(MPI_Comm, VfpaGrid *);
 PETSC_EXTERN PetscErrorCode VfpaGridSetFromOptions(VfpaGrid, VfpaParams);
 PETSC_EXTERN PetscErrorCode VfpaGridSetStrengthRow(VfpaGrid, PetscBool);

@@ -13,6 +13,15 @@ const char *const VfpaDriftRules[] = {"momentum", "average", NULL};
 #define DRIFT_NEWTON_TOL 1e-2
 #define DRIFT_NEWTON_MAX 50
 
+/* The Chebyshev series of the weights W_j(c) (see the header): coefficients from this many nodes on
+   [-vmax, vmax]; a series is used when every coefficient from DRIFT_MAX_TERMS on is below
+   DRIFT_TERM_TOL sigma, near the rounding errors of the weights themselves (a study in numpy
+   before this was written: the series truncated so matched W_j within 1.2e-14 sigma for nv = 64 to
+   4096, vmax = 4 to 8, sigma = 0.1 to 1). */
+#define DRIFT_NODES     32
+#define DRIFT_MAX_TERMS VFPA_MOMENTS_MAX_WEIGHTS
+#define DRIFT_TERM_TOL  1e-14
+
 /* B(z) from e^z takes its Taylor series where |z| is below this (see BernoulliFromExp). */
 #define SERIES_BELOW 1e-3
 
@@ -49,6 +58,7 @@ PetscErrorCode VfpaFokkerPlanckCreate(MPI_Comm comm, VfpaFokkerPlanck *fp)
   (*fp)->comm       = comm;
   (*fp)->sigma      = 1;
   (*fp)->drift_rule = VFPA_DRIFT_MOMENTUM;
+  (*fp)->series     = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
 
@@ -62,6 +72,7 @@ PetscErrorCode VfpaFokkerPlanckSetFromOptions(VfpaFokkerPlanck fp, VfpaParams pa
   PetscOptionsBegin(fp->comm, NULL, "vfpa Fokker-Planck operator", "VfpaFokkerPlanck");
   PetscCall(PetscOptionsReal("-sigma", "noise level sigma > 0 (the temperature of the equilibrium)", "VfpaFokkerPlanck", fp->sigma, &fp->sigma, NULL));
   PetscCall(PetscOptionsString("-fp_drift", "drift of the Scharfetter-Gummel flux: momentum (exact momentum exchange) or average (c = [u])", "VfpaFokkerPlanck", rule, rule, sizeof(rule), NULL));
+  PetscCall(PetscOptionsBool("-fp_drift_series", "momentum drift: take its Newton sums from a Chebyshev series summed in the moments pass, where 8 terms reach round-off (fine velocity grids), instead of a pass over f per Newton step; the results differ by round-off", "VfpaFokkerPlanck", fp->series, &fp->series, NULL));
   PetscOptionsEnd();
   PetscCall(VfpaCheckReal(fp->comm, "-sigma", fp->sigma, 0, PETSC_MAX_REAL, PETSC_TRUE, PETSC_FALSE));
   PetscCall(VfpaChoiceFind(fp->comm, VfpaDriftRules, "-fp_drift", rule, &index));
@@ -72,30 +83,79 @@ PetscErrorCode VfpaFokkerPlanckSetFromOptions(VfpaFokkerPlanck fp, VfpaParams pa
 }
 
 /* The x profiles that the face pass streams together (c, kappa, R, R', e^{-a c}, F0 below and
-   above, the weights) as the rows of one block, PROFILE_STRIDE(xm) reals apart: xm rounded up to
-   4 KiB plus three cache lines, so that row k starts k * 192 bytes past a multiple of 4 KiB. With
-   rows xm apart, an xm that is a multiple of 512 (a power of two from 512 on) would put all eight
-   on the same sets of the 8-way, 4 KiB-periodic L1 cache, beside the rows of f, the right-hand
-   side and F1 that the pass streams with them. Measured (VfpaFokkerPlanck in -log_view, 20
-   explicit steps of input/relax1d.opts at 1024 x 1024, one rank): 0.81-1.15 s with the profiles xm
-   apart, 0.48-0.62 s in this layout, against 0.39-0.52 s at 1040 x 1024 either way. The results
-   are bitwise the same. */
-#define PROFILE_STRIDE(xm) (((xm) + 511) / 512 * 512 + 24)
-
+   above, the weights) as the rows of one block, VFPA_PROFILE_STRIDE(xm) reals apart (vfpa_grid.h).
+   Measured (VfpaFokkerPlanck in -log_view, 20 explicit steps of input/relax1d.opts at 1024 x 1024,
+   one rank): 0.81-1.15 s with the profiles xm apart, 0.48-0.62 s in this layout, against
+   0.39-0.52 s at 1040 x 1024 either way. The results are bitwise the same. */
 static PetscErrorCode AllocateProfiles(VfpaFokkerPlanck fp)
 {
   PetscReal **rows[] = {&fp->c, &fp->kappa, &fp->sums, NULL, &fp->ecol, &fp->below, &fp->above, &fp->ws};
   PetscInt    nrows  = (PetscInt)PETSC_STATIC_ARRAY_LENGTH(rows);
 
   PetscFunctionBeginUser;
-  fp->ld = PROFILE_STRIDE(fp->grid->xm);
+  fp->ld = VFPA_PROFILE_STRIDE(fp->grid->xm);
   PetscCall(PetscCalloc1(nrows * fp->ld, &fp->profiles));
   for (PetscInt k = 0; k < nrows; k++)
     if (rows[k]) *rows[k] = fp->profiles + k * fp->ld; /* the row after sums is R' (fp->sums + ld) */
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode VfpaFokkerPlanckSetUp(VfpaFokkerPlanck fp, VfpaGrid grid)
+/* W_j(c) = sigma [B(-z_{j-1/2}) - B(z_{j+1/2})], the weight of f_j in R(c) (no flux through the walls). */
+static PetscReal DriftWeight(const VfpaFokkerPlanck fp, PetscInt j, PetscReal c)
+{
+  VfpaGrid  g = fp->grid;
+  PetscReal B, dB, W = 0;
+
+  if (j > 0) {
+    VfpaBernoulli(-fp->a * (g->vface[j - 1] - c), &B, &dB);
+    W += B;
+  }
+  if (j < g->nv - 1) {
+    VfpaBernoulli(fp->a * (g->vface[j] - c), &B, &dB);
+    W -= B;
+  }
+  return fp->sigma * W;
+}
+
+/* The Chebyshev coefficients C_{j,k} of W_j(t vmax), t in [-1, 1], for the owned rows, from
+   DRIFT_NODES nodes, and the number of terms they need (the same on every rank); none (nterms = 0)
+   for -fp_drift average, with -fp_drift_series false, without the tables, or when more than
+   DRIFT_MAX_TERMS would be needed. The moments pass then takes their sums (VfpaMomentsSetWeights). */
+static PetscErrorCode SetUpDriftSeries(VfpaFokkerPlanck fp, VfpaMoments m)
+{
+  VfpaGrid       g = fp->grid;
+  const PetscInt N = DRIFT_NODES;
+  PetscReal     *C, W[DRIFT_NODES], cosines[DRIFT_NODES * DRIFT_NODES];
+  PetscInt       K = 1;
+
+  PetscFunctionBeginUser;
+  fp->nterms = 0;
+  if (fp->drift_rule != VFPA_DRIFT_MOMENTUM || !fp->series || !fp->efield) PetscFunctionReturn(0);
+  for (PetscInt k = 0; k < N; k++)
+    for (PetscInt n = 0; n < N; n++) cosines[k * N + n] = PetscCosReal(k * PETSC_PI * (n + 0.5) / N);
+  PetscCall(PetscMalloc1(g->vm * N, &C));
+  for (PetscInt r = 0; r < g->vm; r++) {
+    for (PetscInt n = 0; n < N; n++) W[n] = DriftWeight(fp, g->vs + r, g->vmax * cosines[N + n]);
+    for (PetscInt k = 0; k < N; k++) {
+      PetscReal sum = 0;
+      for (PetscInt n = 0; n < N; n++) sum += W[n] * cosines[k * N + n];
+      C[r * N + k] = (k ? 2.0 : 1.0) * sum / N;
+      if (PetscAbsReal(C[r * N + k]) > DRIFT_TERM_TOL * fp->sigma) K = PetscMax(K, k + 1);
+    }
+  }
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &K, 1, MPIU_INT, MPI_MAX, fp->comm)); /* one K for the column sums */
+  K = (K + 3) / 4 * 4; /* padded with coefficients below the tolerance: the moments take 4 sums per sweep */
+  if (K <= DRIFT_MAX_TERMS) {
+    fp->nterms = K;
+    PetscCall(PetscMalloc1(g->vm * K, &fp->terms));
+    for (PetscInt r = 0; r < g->vm; r++) PetscCall(PetscArraycpy(fp->terms + r * K, C + r * N, K));
+    PetscCall(VfpaMomentsSetWeights(m, K, fp->terms));
+  }
+  PetscCall(PetscFree(C));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode VfpaFokkerPlanckSetUp(VfpaFokkerPlanck fp, VfpaGrid grid, VfpaMoments m)
 {
   PetscInt xm = grid->xm;
 
@@ -110,6 +170,7 @@ PetscErrorCode VfpaFokkerPlanckSetUp(VfpaFokkerPlanck fp, VfpaGrid grid)
     PetscCall(PetscMalloc1(grid->nv - 1, &fp->efield));
     for (PetscInt j = 0; j < grid->nv - 1; j++) fp->efield[j] = PetscExpReal(fp->a * grid->vface[j]);
   }
+  PetscCall(SetUpDriftSeries(fp, m));
   PetscFunctionReturn(0);
 }
 
@@ -117,6 +178,7 @@ PetscErrorCode VfpaFokkerPlanckView(VfpaFokkerPlanck fp, PetscViewer viewer)
 {
   PetscFunctionBeginUser;
   PetscCall(PetscViewerASCIIPrintf(viewer, "Fokker-Planck: sigma %g, Scharfetter-Gummel flux, drift rule %s\n", (double)fp->sigma, VfpaDriftRules[fp->drift_rule]));
+  if (fp->nterms) PetscCall(PetscViewerASCIIPrintf(viewer, "  drift's Newton sums from a Chebyshev series of %" PetscInt_FMT " terms taken in the moments pass\n", fp->nterms));
   PetscFunctionReturn(0);
 }
 
@@ -128,6 +190,7 @@ PetscErrorCode VfpaFokkerPlanckDestroy(VfpaFokkerPlanck *fp)
   PetscCall(PetscFree((*fp)->F1));
   PetscCall(PetscFree3((*fp)->coef_below, (*fp)->coef_above, (*fp)->bands));
   PetscCall(PetscFree((*fp)->efield));
+  PetscCall(PetscFree((*fp)->terms));
   PetscCall(PetscFree(*fp));
   PetscFunctionReturn(0);
 }
@@ -250,6 +313,66 @@ static void FacePairRow(const VfpaFokkerPlanck fp, PetscInt j, const PetscScalar
   else FacePairRowWith(PETSC_FALSE, fp, j, f0, f1, f2, below, F1a, F1b, rowa, rowb);
 }
 
+/* The flux P hi - Q lo of one face at the drift, corrected to first order in kappa (FaceCoefficientPair),
+   written (B - kappa B') (hi - lo) + (z - kappa) hi. */
+static inline PetscReal CorrectedFlux(PetscBool series, PetscReal z, PetscReal E, PetscReal kappa, PetscReal lo, PetscReal hi)
+{
+  PetscReal B, dB;
+
+  BernoulliFromExp(series, z, E, &B, &dB);
+  return (B - kappa * dB) * (hi - lo) + (z - kappa) * hi;
+}
+
+/* CorrectedFlux of face j for every owned x cell into above, and with update row += ws (above - below):
+   FaceRowWith with the drift and kappa known (tables only, no sums, no F1). */
+static inline void CorrectedRowWith(PetscBool series, PetscBool update, const VfpaFokkerPlanck fp, PetscInt j, const PetscScalar *restrict lo, const PetscScalar *restrict hi, const PetscReal *restrict below, PetscReal *restrict above, PetscScalar *restrict row)
+{
+  const PetscInt            xm = fp->grid->xm;
+  const PetscReal           a = fp->a, v = fp->grid->vface[j], ev = fp->efield[j];
+  const PetscReal *restrict c = fp->c, *restrict ecol = fp->ecol, *restrict kappa = fp->kappa, *restrict ws = fp->ws;
+
+  for (PetscInt b = 0; b < xm; b++) {
+    const PetscReal J = CorrectedFlux(series, a * (v - c[b]), ev * ecol[b], kappa[b], lo[b], hi[b]);
+    above[b]          = J;
+    if (update) row[b] += ws[b] * (J - below[b]);
+  }
+}
+
+/* CorrectedRowWith on the faces j and j+1 in one loop, as FacePairRowWith (the flux of face j+1 left
+   in below). Memory: f read once, both rows read and written once. */
+static inline void CorrectedPairRowWith(PetscBool series, const VfpaFokkerPlanck fp, PetscInt j, const PetscScalar *restrict f0, const PetscScalar *restrict f1, const PetscScalar *restrict f2, PetscReal *restrict below, PetscScalar *restrict rowa, PetscScalar *restrict rowb)
+{
+  const PetscInt            xm = fp->grid->xm;
+  const PetscReal           a = fp->a, va = fp->grid->vface[j], vb = fp->grid->vface[j + 1], eva = fp->efield[j], evb = fp->efield[j + 1];
+  const PetscReal *restrict c = fp->c, *restrict ecol = fp->ecol, *restrict kappa = fp->kappa, *restrict ws = fp->ws;
+
+  for (PetscInt b = 0; b < xm; b++) {
+    const PetscReal Ja = CorrectedFlux(series, a * (va - c[b]), eva * ecol[b], kappa[b], f0[b], f1[b]);
+    const PetscReal Jb = CorrectedFlux(series, a * (vb - c[b]), evb * ecol[b], kappa[b], f1[b], f2[b]);
+    rowa[b] += ws[b] * (Ja - below[b]);
+    rowb[b] += ws[b] * (Jb - Ja);
+    below[b] = Jb;
+  }
+}
+
+/* FacePairRow's choice of series, for the corrected fluxes. */
+static void CorrectedPairRow(const VfpaFokkerPlanck fp, PetscInt j, const PetscScalar *f0, const PetscScalar *f1, const PetscScalar *f2, PetscReal *below, PetscScalar *rowa, PetscScalar *rowb)
+{
+  if (FaceNeedsSeries(fp, j) || FaceNeedsSeries(fp, j + 1)) CorrectedPairRowWith(PETSC_TRUE, fp, j, f0, f1, f2, below, rowa, rowb);
+  else CorrectedPairRowWith(PETSC_FALSE, fp, j, f0, f1, f2, below, rowa, rowb);
+}
+
+/* CorrectedRowWith with the series only where the face may need it; row NULL: no update. */
+static void CorrectedRow(const VfpaFokkerPlanck fp, PetscInt j, const PetscScalar *lo, const PetscScalar *hi, const PetscReal *below, PetscReal *above, PetscScalar *row)
+{
+  const PetscBool series = FaceNeedsSeries(fp, j);
+
+  if (row && series) CorrectedRowWith(PETSC_TRUE, PETSC_TRUE, fp, j, lo, hi, below, above, row);
+  else if (row) CorrectedRowWith(PETSC_FALSE, PETSC_TRUE, fp, j, lo, hi, below, above, row);
+  else if (series) CorrectedRowWith(PETSC_TRUE, PETSC_FALSE, fp, j, lo, hi, below, above, row);
+  else CorrectedRowWith(PETSC_FALSE, PETSC_FALSE, fp, j, lo, hi, below, above, row);
+}
+
 /* FaceRowWith for given tables and series; row (NULL: no update) implies sums. */
 static inline void FaceRowFor(PetscBool tables, PetscBool series, const VfpaFokkerPlanck fp, PetscInt j, const PetscScalar *lo, const PetscScalar *hi, const PetscReal *below, PetscReal *above, PetscReal *F1, PetscBool sums, PetscScalar *row)
 {
@@ -286,11 +409,12 @@ static PetscErrorCode SetRows(VfpaRowsSetter set_rows, void *ctx, const PetscSca
 /* One pass over the faces vs-1/2 .. vs+vm-1/2 at the drift c: the Newton sums R += sigma F0 and
    R' -= dv F1 over the faces above the owned cells (each face counted once in the column), F1 of
    every face into fp->F1, and with rhs, sign s sigma / dv^2 (F0_{j+1/2} - F0_{j-1/2}) added to every
-   owned row, after set_rows (unless NULL) has set a block of rows. The walls j = -1/2 and
-   j = nv-1/2 carry no flux. With rhs and the tables, two faces at a time where they allow it
-   (FacePairRow). Memory: f read once, F1 written once, rhs read and written once (written once
-   with set_rows). */
-static PetscErrorCode FacePass(const VfpaFokkerPlanck fp, const PetscScalar *const *f, const PetscReal *s, VfpaRowsSetter set_rows, void *ctx, PetscScalar **rhs, PetscReal sign)
+   owned row, after set_rows (unless NULL) has set a block of rows. corrected (with rhs and the
+   tables): the fluxes corrected to first order in kappa instead of F0 (CorrectedRow), and no sums,
+   no F1. The walls j = -1/2 and j = nv-1/2 carry no flux. With rhs and the tables, two faces at a
+   time where they allow it (FacePairRow). Memory: f read once, F1 written once (not when
+   corrected), rhs read and written once (written once with set_rows). */
+static PetscErrorCode FacePass(const VfpaFokkerPlanck fp, const PetscScalar *const *f, const PetscReal *s, VfpaRowsSetter set_rows, void *ctx, PetscScalar **rhs, PetscReal sign, PetscBool corrected)
 {
   VfpaGrid            g = fp->grid;
   const PetscInt      xs = g->xs, xm = g->xm, block = 2 * PetscMax(1, SET_ROWS_BLOCK_CELLS / (2 * xm));
@@ -307,16 +431,18 @@ static PetscErrorCode FacePass(const VfpaFokkerPlanck fp, const PetscScalar *con
     PetscScalar *restrict row = j >= g->vs && rhs ? rhs[j] + xs : NULL;
     if (row && set_rows && (j - g->vs) % block == 0) PetscCall(SetRows(set_rows, ctx, f, j, PetscMin(j + block, g->vs + g->vm), rhs));
     if (row && fp->efield && j + 1 < PetscMin(g->vs + g->vm, g->nv - 1) && (!set_rows || (j + 1 - g->vs) % block)) {
-      FacePairRow(fp, j, f[j] + xs, f[j + 1] + xs, f[j + 2] + xs, below, F1, F1 + xm, row, rhs[j + 1] + xs);
+      if (corrected) CorrectedPairRow(fp, j, f[j] + xs, f[j + 1] + xs, f[j + 2] + xs, below, row, rhs[j + 1] + xs);
+      else FacePairRow(fp, j, f[j] + xs, f[j + 1] + xs, f[j + 2] + xs, below, F1, F1 + xm, row, rhs[j + 1] + xs);
       j++;
       continue;
     }
     if (j < 0 || j >= g->nv - 1) {
       PetscCall(PetscArrayzero(above, xm));
-      PetscCall(PetscArrayzero(F1, xm));
+      if (!corrected) PetscCall(PetscArrayzero(F1, xm));
       if (row)
         for (PetscInt b = 0; b < xm; b++) row[b] += ws[b] * (above[b] - below[b]);
-    } else FaceRow(fp, j, f[j] + xs, f[j + 1] + xs, below, above, F1, (PetscBool)(j >= g->vs), row);
+    } else if (corrected) CorrectedRow(fp, j, f[j] + xs, f[j + 1] + xs, below, above, row);
+    else FaceRow(fp, j, f[j] + xs, f[j + 1] + xs, below, above, F1, (PetscBool)(j >= g->vs), row);
     swap  = below;
     below = above;
     above = swap;
@@ -363,7 +489,7 @@ static PetscErrorCode DriftAndFluxes(VfpaFokkerPlanck fp, const PetscScalar *con
   for (it = 0; it < DRIFT_NEWTON_MAX; it++) {
     PetscReal worst = 0;
     SetDriftTables(fp);
-    PetscCall(FacePass(fp, f, s, it == 0 ? set_rows : NULL, ctx, rhs, 1));
+    PetscCall(FacePass(fp, f, s, it == 0 ? set_rows : NULL, ctx, rhs, 1, PETSC_FALSE));
     if (fp->drift_rule == VFPA_DRIFT_AVERAGE) break;
     PetscCall(VfpaGridSumOverColumn(g, fp->ld + xm, fp->sums)); /* R, the padding, R' */
     for (PetscInt b = 0; b < xm; b++) {
@@ -373,11 +499,71 @@ static PetscErrorCode DriftAndFluxes(VfpaFokkerPlanck fp, const PetscScalar *con
       worst                 = PetscMax(worst, PetscAbsReal(fp->kappa[b]));
     }
     if (worst <= DRIFT_NEWTON_TOL) break;
-    if (rhs) PetscCall(FacePass(fp, f, s, NULL, NULL, rhs, -1));
+    if (rhs) PetscCall(FacePass(fp, f, s, NULL, NULL, rhs, -1, PETSC_FALSE));
     for (PetscInt b = 0; b < xm; b++) fp->c[b] += fp->kappa[b] / fp->a;
   }
   PetscCheck(it < DRIFT_NEWTON_MAX, PETSC_COMM_SELF, PETSC_ERR_NOT_CONVERGED, "the Fokker-Planck drift did not converge: refine -nv so that dv^2 resolves sigma = %g", (double)fp->sigma);
   if (rhs && fp->drift_rule == VFPA_DRIFT_MOMENTUM) AddDriftCorrection(fp, s, rhs);
+  fp->F1_current = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+/* R(c) and R'(c) = dR/dc of x cell b from the sums M_k = sum_j C_{j,k} f_j of the moments (at
+   M[k ld + b]): Clenshaw's recurrence for sum_k M_k T_k(t) and for its derivative, t = c / vmax. */
+static inline void SeriesSums(PetscInt K, const PetscReal *M, PetscInt ld, PetscInt b, PetscReal vmax, PetscReal c, PetscReal *R, PetscReal *dR)
+{
+  const PetscReal t = c / vmax;
+  PetscReal       b1 = 0, b2 = 0, d1 = 0, d2 = 0;
+
+  for (PetscInt k = K - 1; k > 0; k--) {
+    const PetscReal bk = M[k * ld + b] + 2 * t * b1 - b2, dk = 2 * b1 + 2 * t * d1 - d2;
+    b2 = b1, b1 = bk, d2 = d1, d1 = dk;
+  }
+  *R  = M[b] + t * b1 - b2;
+  *dR = (b1 + t * d1 - d2) / vmax;
+}
+
+/* The drift c = [u] and kappa of every owned x cell as DriftAndFluxes takes them when no Newton step
+   is needed, R and R' from the series (see the header) instead of a pass over f; *done false
+   (nothing usable set) when some drift lies outside [-vmax, vmax], where the series does not hold,
+   or needs a Newton step (|kappa| > DRIFT_NEWTON_TOL: an unresolved velocity grid, where the series
+   needs more terms than the moments take anyway). */
+static void DriftFromSeries(VfpaFokkerPlanck fp, VfpaMoments m, const PetscReal *avg_u, PetscBool *done)
+{
+  VfpaGrid       g  = fp->grid;
+  const PetscInt xs = g->xs, xm = g->xm;
+  PetscReal      worst = 0;
+
+  *done = PETSC_FALSE;
+  for (PetscInt b = 0; b < xm; b++) {
+    const PetscInt i = xs + b;
+    PetscReal      R, dR, delta;
+    fp->c[b] = avg_u[i];
+    if (PetscAbsReal(fp->c[b]) > g->vmax) return;
+    SeriesSums(fp->nterms, m->wsums, m->wld, b, g->vmax, fp->c[b], &R, &dR);
+    delta        = dR < 0 ? -(R + m->rho[i] * avg_u[i] - m->rhou[i]) / dR : 0;
+    fp->kappa[b] = delta * fp->a;
+    worst        = PetscMax(worst, PetscAbsReal(fp->kappa[b]));
+  }
+  *done = (PetscBool)(worst <= DRIFT_NEWTON_TOL);
+}
+
+/* With the tables, the drift and kappa known before the fluxes (-fp_drift average: c = [u] and
+   kappa = 0; momentum: DriftFromSeries), and the corrected fluxes added in one pass; *done false
+   (nothing added) when the drift needs passes over f. */
+static PetscErrorCode FluxesAtKnownDrift(VfpaFokkerPlanck fp, const PetscScalar *const *f, VfpaMoments m, const PetscReal *s, const PetscReal *avg_u, VfpaRowsSetter set_rows, void *ctx, PetscScalar **rhs, PetscBool *done)
+{
+  PetscFunctionBeginUser;
+  *done = PETSC_FALSE;
+  if (!fp->efield) PetscFunctionReturn(0);
+  if (fp->drift_rule == VFPA_DRIFT_AVERAGE) {
+    for (PetscInt b = 0; b < fp->grid->xm; b++) fp->c[b] = avg_u[fp->grid->xs + b], fp->kappa[b] = 0;
+    *done = PETSC_TRUE;
+  } else if (fp->nterms && m->weights == fp->terms) DriftFromSeries(fp, m, avg_u, done);
+  if (!*done) PetscFunctionReturn(0);
+  SetDriftTables(fp);
+  PetscCall(FacePass(fp, f, s, set_rows, ctx, rhs, 1, PETSC_TRUE));
+  fp->F1_current = PETSC_FALSE;
   PetscFunctionReturn(0);
 }
 
@@ -521,13 +707,17 @@ static void FaceBands(const VfpaFokkerPlanck fp, PetscInt j, PetscReal shift, Pe
 
 /* rhs[j][i] += (J_{j+1/2} - J_{j-1/2}) / dv on the owned cells, with zero flux at the walls; with
    set_rows, the rows are first set by it, a block at a time (see VfpaRowsSetter).
-   Memory (resolved grid): f read once, F1 written and read once, rhs read and written twice (with
-   set_rows: written, then read and written). */
+   Memory, with the drift known before the fluxes (FluxesAtKnownDrift): f read once, rhs read and
+   written once (written once with set_rows); otherwise (resolved grid) f read once, F1 written and
+   read once, rhs read and written twice (with set_rows: written, then read and written). */
 PetscErrorCode VfpaFokkerPlanckApply(VfpaFokkerPlanck fp, const PetscScalar *const *f, VfpaMoments m, const PetscReal *s, const PetscReal *avg_u, VfpaRowsSetter set_rows, void *ctx, PetscScalar **rhs)
 {
+  PetscBool done;
+
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(VFPA_FokkerPlanck, 0, 0, 0, 0));
-  PetscCall(DriftAndFluxes(fp, f, m, s, avg_u, set_rows, ctx, rhs));
+  PetscCall(FluxesAtKnownDrift(fp, f, m, s, avg_u, set_rows, ctx, rhs, &done));
+  if (!done) PetscCall(DriftAndFluxes(fp, f, m, s, avg_u, set_rows, ctx, rhs));
   PetscCall(PetscLogEventEnd(VFPA_FokkerPlanck, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }

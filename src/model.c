@@ -48,7 +48,7 @@ PetscErrorCode VfpaModelSetUp(VfpaModel m)
   PetscCall(VfpaProtocolSetUp(m->protocol, m->grid, m->kernel));
   PetscCall(VfpaMomentsCreate(m->grid, &m->moments));
   PetscCall(VfpaTransportSetUp(m->transport, m->grid));
-  PetscCall(VfpaFokkerPlanckSetUp(m->fp, m->grid));
+  PetscCall(VfpaFokkerPlanckSetUp(m->fp, m->grid, m->moments));
   PetscCall(VfpaGridProfileCreate(m->grid, &m->strength));
   PetscFunctionReturn(0);
 }
@@ -378,7 +378,7 @@ PetscErrorCode VfpaModelIJacobian(TS ts, PetscReal t, Vec U, Vec Udot, PetscReal
   PetscFunctionBeginUser;
   (void)ts, (void)t, (void)Udot;
   PetscCall(KeyOf(U, &key));
-  if (!SameKey(key, m->fields_key) || !SameKey(key, m->drift_key)) {
+  if (!SameKey(key, m->fields_key) || !SameKey(key, m->drift_key) || !m->fp->F1_current) {
     const PetscScalar *const *f;
     PetscCall(GetHalo(m, U, PETSC_TRUE, &f));
     PetscCall(EvaluateProtocol(m, f));
