@@ -104,7 +104,7 @@ static inline PetscReal MulAdd(PetscReal a, PetscReal x, PetscReal y)
 
 /* S_k += sum_r w_{r,k} q_r[b], k < 4, r < WEIGHTED_ROWS, for b < n: four weighted sums per sweep, so
    that each value of f loaded from the cache feeds four multiply-adds (w_{r,k} at w[r K + k]). */
-static inline void AddFourWeightedSums(PetscInt n, PetscInt K, const PetscReal *restrict w, const PetscScalar *const q[], PetscReal *restrict S0, PetscReal *restrict S1, PetscReal *restrict S2, PetscReal *restrict S3)
+static inline void AddFourWeightedSums(PetscBool moments, PetscInt n, PetscInt K, const PetscReal *restrict w, const PetscScalar *const q[], const PetscReal *v, PetscReal *restrict rho, PetscReal *restrict rhou, PetscReal *restrict S0, PetscReal *restrict S1, PetscReal *restrict S2, PetscReal *restrict S3)
 {
   const PetscScalar *restrict q0 = q[0], *restrict q1 = q[1], *restrict q2 = q[2], *restrict q3 = q[3];
   const PetscScalar *restrict q4 = q[4], *restrict q5 = q[5], *restrict q6 = q[6], *restrict q7 = q[7];
@@ -113,6 +113,10 @@ static inline void AddFourWeightedSums(PetscInt n, PetscInt K, const PetscReal *
   for (PetscInt k = 0; k < 4; k++)
     for (PetscInt r = 0; r < WEIGHTED_ROWS; r++) c[k][r] = w[r * K + k];
   for (PetscInt b = 0; b < n; b++) {
+    if (moments) {
+      rho[b]  = rho[b] + q0[b] + q1[b] + q2[b] + q3[b] + q4[b] + q5[b] + q6[b] + q7[b];
+      rhou[b] = rhou[b] + v[0] * q0[b] + v[1] * q1[b] + v[2] * q2[b] + v[3] * q3[b] + v[4] * q4[b] + v[5] * q5[b] + v[6] * q6[b] + v[7] * q7[b];
+    }
     S0[b] = MulAdd(c[0][7], q7[b], MulAdd(c[0][6], q6[b], MulAdd(c[0][5], q5[b], MulAdd(c[0][4], q4[b], MulAdd(c[0][3], q3[b], MulAdd(c[0][2], q2[b], MulAdd(c[0][1], q1[b], MulAdd(c[0][0], q0[b], S0[b]))))))));
     S1[b] = MulAdd(c[1][7], q7[b], MulAdd(c[1][6], q6[b], MulAdd(c[1][5], q5[b], MulAdd(c[1][4], q4[b], MulAdd(c[1][3], q3[b], MulAdd(c[1][2], q2[b], MulAdd(c[1][1], q1[b], MulAdd(c[1][0], q0[b], S1[b]))))))));
     S2[b] = MulAdd(c[2][7], q7[b], MulAdd(c[2][6], q6[b], MulAdd(c[2][5], q5[b], MulAdd(c[2][4], q4[b], MulAdd(c[2][3], q3[b], MulAdd(c[2][2], q2[b], MulAdd(c[2][1], q1[b], MulAdd(c[2][0], q0[b], S2[b]))))))));
@@ -136,11 +140,13 @@ static void AddWeightedRows(VfpaMoments m, const PetscScalar *const *f, PetscInt
   for (PetscInt x0 = 0; x0 < xm; x0 += WEIGHTED_BLOCK) {
     const PetscInt     nb = PetscMin(WEIGHTED_BLOCK, xm - x0);
     const PetscScalar *qb[WEIGHTED_ROWS];
-    AddRows(m, f, j0, j0 + n, x0, nb);
+    PetscReal         *rho = m->rho + g->xs + x0, *rhou = m->rhou + g->xs + x0;
+    if (n < WEIGHTED_ROWS) AddRows(m, f, j0, j0 + n, x0, nb);
     for (PetscInt r = 0; r < WEIGHTED_ROWS; r++) qb[r] = q[r] + x0;
     for (PetscInt k = 0; k < K; k += 4) {
       PetscReal *S = m->wsums + k * m->wld + x0;
-      AddFourWeightedSums(nb, K, w + k, qb, S, S + m->wld, S + 2 * m->wld, S + 3 * m->wld);
+      if (k == 0 && n == WEIGHTED_ROWS) AddFourWeightedSums(PETSC_TRUE, nb, K, w + k, qb, g->v + j0, rho, rhou, S, S + m->wld, S + 2 * m->wld, S + 3 * m->wld);
+      else AddFourWeightedSums(PETSC_FALSE, nb, K, w + k, qb, NULL, NULL, NULL, S, S + m->wld, S + 2 * m->wld, S + 3 * m->wld);
     }
   }
 }
