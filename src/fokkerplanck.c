@@ -401,6 +401,16 @@ static PetscErrorCode SetRows(VfpaRowsSetter set_rows, void *ctx, const PetscSca
   PetscFunctionReturn(0);
 }
 
+/* Asks the cache to fetch the owned cells of the f rows j0 .. j1-1 ahead of their use: the face pass
+   asks for the rows that the next block of rows will read first from memory while it computes the
+   fluxes of this block from the cache, so that memory and arithmetic overlap. Measured (bench rhs at
+   4096 x 2048, 3 interleaved runs each): 1.84-1.93e-2 s per evaluation against 2.15-2.30e-2 s without;
+   asking for the right-hand side rows too, or two blocks ahead, was no faster. */
+static void PrefetchRows(const PetscScalar *const *f, PetscInt j0, PetscInt j1, PetscInt xs, PetscInt xm)
+{
+  for (PetscInt j = j0; j < j1; j++) PetscPrefetchBlock(f[j] + xs, xm, 0, PETSC_PREFETCH_HINT_T2);
+}
+
 /* Rows per block of set_rows: about 32 KiB of the right-hand side, so that a block is still in cache
    when its fluxes are added; an even number of rows, so that no pair of faces (FacePairRow) straddles
    two blocks. */
@@ -429,7 +439,10 @@ static PetscErrorCode FacePass(const VfpaFokkerPlanck fp, const PetscScalar *con
   for (PetscInt j = g->vs - 1; j < g->vs + g->vm; j++) {
     PetscReal *restrict   F1  = fp->F1 + (j - g->vs + 1) * xm, *swap;
     PetscScalar *restrict row = j >= g->vs && rhs ? rhs[j] + xs : NULL;
-    if (row && set_rows && (j - g->vs) % block == 0) PetscCall(SetRows(set_rows, ctx, f, j, PetscMin(j + block, g->vs + g->vm), rhs));
+    if (row && set_rows && (j - g->vs) % block == 0) {
+      PetscCall(SetRows(set_rows, ctx, f, j, PetscMin(j + block, g->vs + g->vm), rhs));
+      PrefetchRows(f, j + block + 1, PetscMin(j + 2 * block + 1, g->vs + g->vm), xs, xm);
+    }
     if (row && fp->efield && j + 1 < PetscMin(g->vs + g->vm, g->nv - 1) && (!set_rows || (j + 1 - g->vs) % block)) {
       if (corrected) CorrectedPairRow(fp, j, f[j] + xs, f[j + 1] + xs, f[j + 2] + xs, below, row, rhs[j + 1] + xs);
       else FacePairRow(fp, j, f[j] + xs, f[j + 1] + xs, f[j + 2] + xs, below, F1, F1 + xm, row, rhs[j + 1] + xs);
