@@ -34,12 +34,17 @@ SCALING_PHASES = [("Fokker-Planck", ["VfpaFokkerPlanck"]), ("transport", ["VfpaT
                   ("halo exchange (ghosts) and moments", ["VfpaHalo", "VfpaMoments"]), ("in it, waiting for the neighbour's ghosts (VecScatterEnd)", ["VecScatterEnd"]),
                   ("Runge-Kutta vector updates", ["VecAXPY", "VecAYPX", "VecAXPBY", "VecAXPBYPCZ", "VecWAXPY", "VecMAXPY", "VecCopy", "VecScale"]),
                   ("the whole step (TSStep)", ["TSStep"])]
-# What the implementation moves per cell and right-hand side, a store costing a read too (write-allocate):
-# moments (f 8; the halo exchange reads f in place and moves only the ghosts), transport and Fokker-Planck
-# face pass (f 8, its F1 terms 16, the right-hand side 16; transport sets a block of rows just before their
-# fluxes are added, in cache), drift correction (F1 8, the right-hand side 16).
+# What the implementation moves per cell and right-hand side, a store costing a read too (write-allocate),
+# with the drift's series (fine velocity grids): moments (f 8; the halo exchange reads f in place and moves
+# only the ghosts; the series' sums are taken from the cache), transport and Fokker-Planck face pass (f 8,
+# the right-hand side 16; transport sets a block of rows just before their fluxes are added, in cache);
+# without it, the face pass also writes the F1 terms (16) and a drift correction pass follows (F1 8, the
+# right-hand side 16).
 AVERAGING_RUNS = 3  # runs per row of the averaging share; the median counts
-PASS_BYTES = {"moments": 8, "transport and Fokker-Planck face pass": 40, "drift correction": 24}
+PASS_BYTES = {True: {"moments and the drift series' sums": 8, "transport and Fokker-Planck face pass": 24},
+              False: {"moments": 8, "transport and Fokker-Planck face pass": 40, "drift correction": 24}}
+RHS_EVENTS = [("moments (with the series' sums)", "VfpaMoments"), ("Fokker-Planck", "VfpaFokkerPlanck"), ("transport", "VfpaTransport"),
+              ("nonlocal averaging", "VfpaAveraging"), ("halo exchange", "VfpaHalo")]
 
 
 def rel(path):
@@ -116,25 +121,47 @@ class Bench:
         for nx, nv in grids:
             cells = nx * nv
             reps = max(3, int((2e7 if self.quick else 6e7) / cells))
-            secs = float(self.micro(1, "rhs", "-options_file", RELAX, "-nx", nx, "-nv", nv, "-reps", reps).split()[1])
-            ns = secs / cells * 1e9
+            words = self.micro(1, "rhs", "-options_file", RELAX, "-nx", nx, "-nv", nv, "-reps", reps).split()
+            ns = float(words[1]) / cells * 1e9
             bound = BYTES_PER_CELL / self.copy_bw  # ns per cell at the bandwidth limit
-            rows.append((nx, nv, cells, reps, ns, 1e3 / ns, bound / ns))
+            rows.append((nx, nv, cells, reps, ns, 1e3 / ns, bound / ns, int(words[3])))
         text = ["The explicit right-hand side of `input/relax1d.opts` (s-model, Favre averaging, trig kernel; "
                 "transport + Fokker-Planck + moments + nonlocal average + halo exchange), one rank, "
-                "on a state far from equilibrium.", "",
-                "| grid | cells | one vector | ns per cell | M cells/s per core | fraction of the bandwidth bound |", "|---|---|---|---|---|---|"]
-        for nx, nv, cells, reps, ns, mcs, frac in rows:
-            text.append(f"| {nx} × {nv} | {cells:,} | {cells * 8 / 2**20:.2f} MiB | {ns:.1f} | {mcs:.0f} | {100 * frac:.1f}% |")
+                "on a state far from equilibrium. The drift's Newton sums come from its Chebyshev series (taken in the moments "
+                "pass; one pass over f for the fluxes) where 8 terms suffice, here from nv = 1024, and otherwise from a pass "
+                "over f that stores the face terms, with a drift correction pass after it (README, Numerics).", "",
+                "| grid | cells | one vector | drift sums | ns per cell | M cells/s per core | fraction of the bandwidth bound |",
+                "|---|---|---|---|---|---|---|"]
+        for nx, nv, cells, reps, ns, mcs, frac, terms in rows:
+            way = f"series, {terms} terms" if terms else "passes over f"
+            text.append(f"| {nx} × {nv} | {cells:,} | {cells * 8 / 2**20:.2f} MiB | {way} | {ns:.1f} | {mcs:.0f} | {100 * frac:.1f}% |")
         nx, nv = grids[-1]
         text += ["", f"Reproduce: `build/bench/bench rhs -options_file input/relax1d.opts -nx {nx} -nv {nv} -reps {rows[-1][3]}` "
-                 "(prints seconds per evaluation and cells per rank)."]
+                 "(prints seconds per evaluation, cells per rank and the terms of the drift's series, 0 for passes over f)."]
         self.rhs_rows = rows
         far = rows[-1]
+        text += ["", *self.rhs_split(far)]
         self.targets.append(("explicit RHS far out of cache ≥ 30% of the bandwidth bound",
                              f"{100 * far[6]:.1f}% at {far[0]} × {far[1]} ({far[4]:.1f} ns per cell; the bound is {BYTES_PER_CELL / self.copy_bw:.2f} ns)",
                              far[6] >= 0.30))
         return "\n".join(text)
+
+    def rhs_split(self, far):
+        """Where one evaluation at the far grid spends its time: the -log_view events of a run like the timed one."""
+        nx, nv, cells, reps = far[:4]
+        log = self.work / "rhs_far.log"
+        self.micro(1, "rhs", "-options_file", RELAX, "-nx", nx, "-nv", nv, "-reps", reps, "-log_view", f":{log}")
+        times = {}
+        for line in log.read_text().splitlines():
+            words = line.split()
+            if words and words[0] in dict(RHS_EVENTS).values():
+                times[words[0]] = float(words[3]) / (reps + 1) / cells * 1e9  # the warm-up evaluation is logged too
+        total = sum(times.values())
+        self.rhs_phases = {label: times.get(event, 0.0) / total for label, event in RHS_EVENTS}
+        parts = ", ".join(f"{label} {100 * share:.0f}%" for label, share in self.rhs_phases.items())
+        return [f"Where the time of one evaluation at {nx} × {nv} goes, as shares of the time in these events in `-log_view` of "
+                f"another run of the same command (add `-log_view`; it took {total:.2f} ns per cell in them, the timed run "
+                f"{far[4]:.2f} ns in all: single runs on this VM differ by up to 20%): {parts}."]
 
     # ---- 3. step cost by phase ---------------------------------------------------------------
     def phases(self):
@@ -554,31 +581,29 @@ def scaling_limits(bench):
 
 def limits_section(bench):
     """What the profile says about each missed target (numbers from this run)."""
-    rows = dict(bench.phase_rows)
-    total = sum(rows.values())
-    fp, tr = rows["Fokker-Planck (VfpaFokkerPlanck)"], rows["transport (VfpaTransport)"]
     far, small = bench.rhs_rows[-1], min(bench.rhs_rows, key=lambda r: r[4])
+    passes = PASS_BYTES[far[7] > 0]
     return ["## What limits the results", "",
-            f"* **Bandwidth fraction.** The right-hand side streams phase space in {['one', 'two', 'three', 'four'][len(PASS_BYTES) - 1]} passes: "
-            + ", ".join(f"{name} {b} bytes" for name, b in PASS_BYTES.items())
-            + f" per cell (stores counted twice: a store reads the line first), {sum(PASS_BYTES.values())} bytes in all, "
-            f"{sum(PASS_BYTES.values()) / bench.copy_bw:.1f} ns per cell at the measured bandwidth, so this design can reach at most "
-            f"{100 * BYTES_PER_CELL / sum(PASS_BYTES.values()):.0f}% of the one-pass bound; on top of it, the arithmetic. In cache "
+            f"* **Bandwidth fraction.** At {far[0]} × {far[1]} the right-hand side streams phase space in {['one', 'two', 'three', 'four'][len(passes) - 1]} passes: "
+            + ", ".join(f"{name} {b} bytes" for name, b in passes.items())
+            + f" per cell (stores counted twice: a store reads the line first), {sum(passes.values())} bytes in all, "
+            f"{sum(passes.values()) / bench.copy_bw:.1f} ns per cell at the measured bandwidth, so this design can reach at most "
+            f"{100 * BYTES_PER_CELL / sum(passes.values()):.0f}% of the one-pass bound; on top of it, the arithmetic. In cache "
             f"({small[0]} × {small[1]}), where memory traffic costs little, a cell costs {small[4]:.1f} ns, which alone caps the fraction at "
-            f"{100 * BYTES_PER_CELL / bench.copy_bw / small[4]:.0f}%; out of cache {far[4]:.1f} ns. In the phase profile the Fokker-Planck "
-            f"operator takes {100 * fp / total:.0f}% and transport {100 * tr / total:.0f}% of the time. Each Fokker-Planck evaluation computes "
-            "the Scharfetter-Gummel weights B(z), B'(z) of every face once (a product of tabulated exponentials and a division; the "
-            "branch-free choice of the Taylor series, which adds about half as many operations again, only on the face rows that "
-            "come within |z| < 1e-3 of a drift of the rank), in one loop over two face rows that "
-            "also forms the Newton sums fixing the drift per x cell and adds the fluxes (two faces per loop load the drifts, weights "
-            "and sums once for both: about 10% less time per right-hand side in interleaved runs, bitwise the same results; four "
-            "faces per loop were slower); the first-order drift correction needs those sums "
-            "over the whole velocity column, hence its own pass. Transport computes a van Leer limiter (another division per face). "
-            "Transport sets each block of rows just before the face pass adds its fluxes, so the right-hand side is written once there, "
-            "and the halo exchange reads f in place, moving only the ghost cells (no copy of f; results bitwise unchanged by either); "
-            "reaching 30% would need a single pass: the moments and the drift correction kept in cache. Sweeping x in blocks of whole velocity columns, so that a block's F1 terms and right-hand side stay in cache "
-            "between the two passes, was tried and was slower at every block width tried (8 to 1024 columns at 4096 × 2048): "
-            "with x fastest in memory, each block touches one short piece of every row.",
+            f"{100 * BYTES_PER_CELL / bench.copy_bw / small[4]:.0f}%; out of cache {far[4]:.1f} ns, shared (section 2) as "
+            + ", ".join(f"{label} {100 * share:.0f}%" for label, share in bench.rhs_phases.items()) + ". "
+            "The moments pass also takes the 8 sums of the drift's Chebyshev series: 8 multiply-adds per cell on top of reading f, "
+            "which this core does not overlap with the reads (README, Performance, has stand-alone measurements). The face pass computes the Scharfetter-Gummel weights B(z), B'(z) of every face once (a product of "
+            "tabulated exponentials and a division; the branch-free choice of the Taylor series, which adds about half as many "
+            "operations again, only on the face rows that come within |z| < 1e-3 of a drift of the rank), two faces per loop, "
+            "and adds the fluxes at the drift corrected to first order; transport sets each block of rows just before (a van Leer "
+            "limiter: another division per face), so the right-hand side is written once. On coarser velocity grids (below nv = "
+            "1024 here) the series would need more than 8 terms, which cost more than they save, and the right-hand side takes three "
+            f"passes ({sum(PASS_BYTES[False].values())} bytes per cell): the face pass also stores the face terms F1 and forms the Newton "
+            "sums, and a drift correction pass follows, since it needs those sums over the whole velocity column. "
+            "Tried and not adopted: sweeping x in blocks of whole velocity columns (slower at every block width from 8 to 1024 "
+            "columns at 4096 × 2048: with x fastest in memory, each block touches one short piece of every row), velocity columns "
+            "contiguous in memory (README, Performance).",
             *averaging_limits(bench),
             *scaling_limits(bench),
             f"* **IMEX.** Its step is set by the explicit transport (ssp4l: SSP coefficient 3 for 4 stages, 3 of them implicit; the "
