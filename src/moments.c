@@ -103,7 +103,9 @@ static inline PetscReal MulAdd(PetscReal a, PetscReal x, PetscReal y)
 }
 
 /* S_k += sum_r w_{r,k} q_r[b], k < 4, r < WEIGHTED_ROWS, for b < n: four weighted sums per sweep, so
-   that each value of f loaded from the cache feeds four multiply-adds (w_{r,k} at w[r K + k]). */
+   that each value of f loaded from the cache feeds four multiply-adds (w_{r,k} at w[r K + k]); with
+   moments, also rho and rho u of the rows (v their velocities), added one row after the other as
+   AddRows would (bitwise). */
 static inline void AddFourWeightedSums(PetscBool moments, PetscInt n, PetscInt K, const PetscReal *restrict w, const PetscScalar *const q[], const PetscReal *v, PetscReal *restrict rho, PetscReal *restrict rhou, PetscReal *restrict S0, PetscReal *restrict S1, PetscReal *restrict S2, PetscReal *restrict S3)
 {
   const PetscScalar *restrict q0 = q[0], *restrict q1 = q[1], *restrict q2 = q[2], *restrict q3 = q[3];
