@@ -20,17 +20,23 @@
    With -fp_drift average the drift is c = [u] (momentum conserved only to truncation error).
 
    R(c) = sum_j W_j(c) f_j is linear in f, with weights W_j(c) = sigma [B(-z_{j-1/2}) - B(z_{j+1/2})]
-   analytic in c (the poles of B lie 2 pi / a off the real axis). Where their Chebyshev series on
-   c in [-vmax, vmax] reaches round-off within DRIFT_MAX_TERMS = 8 terms (fine velocity grids: from
-   nv = 1024 at vmax = 8 and sigma = 1, from nv = 256 at vmax = 4), the moments pass also takes the
-   sums M_k = sum_j C_{j,k} f_j of the series' coefficients (VfpaMomentsSetWeights), R and
-   R' = dR/dc at c = [u] follow per x cell without touching f, and the corrected fluxes are computed
-   once (one pass over f, no stored face terms, no correction pass). Elsewhere (coarser velocity
-   grids, -fp_drift_series false, a drift outside [-vmax, vmax] or one that needs a Newton step),
-   the sums are taken in a pass over f that stores the face terms F1 and corrects the fluxes in a
-   second pass; the Jacobian, which needs F1, always takes that way. The two ways differ by
-   round-off. Each term costs a multiply-add per cell in the moments pass, which is why the series
-   stops at 8 terms: with 12 (nv = 256 at vmax = 8) it was slower in cache than the second pass. */
+   (no flux through the walls). Away from the walls W_j(c) = sigma g(w_j), w_j = a (v_j - c), with
+   g(w) = B(h - w) - B(h + w), h = a dv / 2: odd in w, so g(w) = sum_{odd n} g_n w^n, and every g_n
+   beyond g_1 ~ 1 carries a factor h (g_3 ~ h / 90, g_5 ~ -h / 2520). Summed over j, R(c) =
+   sum_n sigma g_n a^n mu_n(c) with mu_n(c) = sum_j (v_j - c)^n f_j, which binomial expansion turns
+   into the raw moments m_p = sum_j v_j^p f_j, p <= n, plus the wall terms of f_0 and f_{nv-1}.
+   Where the terms past degree D <= 9 are below round-off for every c in [-vmax, vmax] (fine
+   velocity grids: D = 5 at nv = 2048, 7 at nv = 1024, 9 at nv = 512 with vmax = 8 and sigma = 1;
+   7 at nv = 256 with vmax = 4), the moments pass also takes m_2 .. m_D and the edge rows
+   (VfpaMomentsSetWeights; m_0 and m_1 are rho and rho u), R and R' = dR/dc at c = [u] follow per x
+   cell without touching f, and the corrected fluxes are computed once (one pass over f, no stored
+   face terms, no correction pass). Elsewhere (coarser velocity grids, -fp_drift_series false, a
+   drift outside [-vmax, vmax] or one that needs a Newton step), the sums are taken in a pass over f
+   that stores the face terms F1 and corrects the fluxes in a second pass; the Jacobian, which needs
+   F1, always takes that way. The two ways differ by round-off. Each moment costs a multiply-add
+   per cell in the moments pass, which is why the expansion stops at 8 of them beyond rho and rho u:
+   12 weighted sums (an earlier Chebyshev form of the expansion, at nv = 256 and vmax = 8) were
+   slower in cache than the second pass. */
 typedef struct _p_VfpaFokkerPlanck *VfpaFokkerPlanck;
 
 /* Sets the owned cells of rows j0 .. j1-1 of rhs to the terms other than d_v J (the explicit
@@ -64,8 +70,10 @@ struct _p_VfpaFokkerPlanck {
   PetscReal    *F1;            /* F1 of the faces vs-1/2 .. vs+vm-1/2, per owned x cell (one row each) */
   PetscReal    *coef_below, *coef_above; /* P, Q on two face rows */
   PetscReal    *bands;         /* the Jacobian's three bands on one velocity row */
-  PetscInt      nterms;        /* terms of the Chebyshev series of the weights W_j(c) (0: none) */
-  PetscReal    *terms;         /* their coefficients C_{j,k}, nterms per owned row (the moments' weights) */
+  PetscInt      degree;        /* D, the degree of the moment expansion of R(c) */
+  PetscInt      nsums;         /* the sums the moments pass takes for it, m_2 .. m_D padded (0: no expansion) */
+  PetscReal    *weights;       /* their weights v_j^p, nsums per owned row (the moments' weights) */
+  PetscReal     gcoef[VFPA_MOMENTS_MAX_WEIGHTS + 2]; /* sigma g_n a^n, n <= D: R(c) = sum gcoef_n mu_n(c) + walls */
   PetscBool     F1_current;    /* whether F1 belongs to the last drift computation */
 };
 

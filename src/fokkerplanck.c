@@ -13,14 +13,15 @@ const char *const VfpaDriftRules[] = {"momentum", "average", NULL};
 #define DRIFT_NEWTON_TOL 1e-2
 #define DRIFT_NEWTON_MAX 50
 
-/* The Chebyshev series of the weights W_j(c) (see the header): coefficients from this many nodes on
-   [-vmax, vmax]; a series is used when every coefficient from DRIFT_MAX_TERMS on is below
-   DRIFT_TERM_TOL sigma, near the rounding errors of the weights themselves (a study in numpy
-   before this was written, nv = 32 to 4096, vmax = 4 to 8, sigma = 0.1 to 1: wherever at most 18
-   terms were needed, the series truncated so matched W_j within 1.2e-14 sigma). */
-#define DRIFT_NODES     32
-#define DRIFT_MAX_TERMS VFPA_MOMENTS_MAX_WEIGHTS
-#define DRIFT_TERM_TOL  1e-14
+/* The moment expansion of R(c) (see the header) is taken where the terms it leaves out of every
+   weight W_j(c), c in [-vmax, vmax], add up to at most DRIFT_TERM_TOL sigma, near the rounding
+   errors of the weights themselves, with at most VFPA_MOMENTS_MAX_WEIGHTS sums beyond rho and
+   rho u, and only where 2 a vmax <= DRIFT_MAX_W, so that the Taylor series of g(w) converge fast
+   (their radius is 2 pi) and the terms summed up to degree DRIFT_TAIL_DEGREE bound the tail. */
+#define DRIFT_TERM_TOL    1e-14
+#define DRIFT_MAX_DEGREE  (VFPA_MOMENTS_MAX_WEIGHTS + 1)
+#define DRIFT_MAX_W       1.0
+#define DRIFT_TAIL_DEGREE 23
 
 /* B(z) from e^z takes its Taylor series where |z| is below this (see BernoulliFromExp). */
 #define SERIES_BELOW 1e-3
@@ -72,7 +73,7 @@ PetscErrorCode VfpaFokkerPlanckSetFromOptions(VfpaFokkerPlanck fp, VfpaParams pa
   PetscOptionsBegin(fp->comm, NULL, "vfpa Fokker-Planck operator", "VfpaFokkerPlanck");
   PetscCall(PetscOptionsReal("-sigma", "noise level sigma > 0 (the temperature of the equilibrium)", "VfpaFokkerPlanck", fp->sigma, &fp->sigma, NULL));
   PetscCall(PetscOptionsString("-fp_drift", "drift of the Scharfetter-Gummel flux: momentum (exact momentum exchange) or average (c = [u])", "VfpaFokkerPlanck", rule, rule, sizeof(rule), NULL));
-  PetscCall(PetscOptionsBool("-fp_drift_series", "momentum drift: take its Newton sums from a Chebyshev series summed in the moments pass, where 8 terms reach round-off (fine velocity grids), instead of a pass over f per Newton step; the results differ by round-off", "VfpaFokkerPlanck", fp->series, &fp->series, NULL));
+  PetscCall(PetscOptionsBool("-fp_drift_series", "momentum drift: take its Newton sums from velocity moments summed in the moments pass, where up to 10 of them reach round-off (fine velocity grids), instead of a pass over f per Newton step; the results differ by round-off", "VfpaFokkerPlanck", fp->series, &fp->series, NULL));
   PetscOptionsEnd();
   PetscCall(VfpaCheckReal(fp->comm, "-sigma", fp->sigma, 0, PETSC_MAX_REAL, PETSC_TRUE, PETSC_FALSE));
   PetscCall(VfpaChoiceFind(fp->comm, VfpaDriftRules, "-fp_drift", rule, &index));
@@ -100,58 +101,59 @@ static PetscErrorCode AllocateProfiles(VfpaFokkerPlanck fp)
   PetscFunctionReturn(0);
 }
 
-/* W_j(c) = sigma [B(-z_{j-1/2}) - B(z_{j+1/2})], the weight of f_j in R(c) (no flux through the walls). */
-static PetscReal DriftWeight(const VfpaFokkerPlanck fp, PetscInt j, PetscReal c)
-{
-  VfpaGrid  g = fp->grid;
-  PetscReal B, dB, W = 0;
+/* The Bernoulli numbers B_0 .. B_24 (B_1 = -1/2): z / (e^z - 1) = sum_k B_k z^k / k!. */
+static const PetscReal Bernoulli[] = {1, -0.5, 1.0 / 6, 0, -1.0 / 30, 0, 1.0 / 42, 0, -1.0 / 30, 0, 5.0 / 66, 0, -691.0 / 2730, 0, 7.0 / 6, 0, -3617.0 / 510, 0, 43867.0 / 798, 0, -174611.0 / 330, 0, 854513.0 / 138, 0, -236364091.0 / 2730};
 
-  if (j > 0) {
-    VfpaBernoulli(-fp->a * (g->vface[j - 1] - c), &B, &dB);
-    W += B;
+/* B^(n)(h) = sum_{k >= n} B_k h^(k-n) / (k-n)!, truncated after B_24. Where the expansion is taken,
+   h = a^2 sigma / 2 <= sigma / (8 vmax^2) (DRIFT_MAX_W) is small: for the degrees kept (n <= 9) the
+   first term left out is below 1e-20 of the sum even at h = 1/8, and for the degrees that only
+   bound the tail the sum need not be exact. */
+static PetscReal BernoulliDerivative(PetscInt n, PetscReal h)
+{
+  PetscReal sum = 0, term = 1; /* h^(k-n) / (k-n)! */
+
+  for (PetscInt k = n; k < (PetscInt)PETSC_STATIC_ARRAY_LENGTH(Bernoulli); k++) {
+    sum += Bernoulli[k] * term;
+    term *= h / (k - n + 1);
   }
-  if (j < g->nv - 1) {
-    VfpaBernoulli(fp->a * (g->vface[j] - c), &B, &dB);
-    W -= B;
-  }
-  return fp->sigma * W;
+  return sum;
 }
 
-/* The Chebyshev coefficients C_{j,k} of W_j(t vmax), t in [-1, 1], for the owned rows, from
-   DRIFT_NODES nodes, and the number of terms they need (the same on every rank); none (nterms = 0)
-   for -fp_drift average, with -fp_drift_series false, without the tables, or when more than
-   DRIFT_MAX_TERMS would be needed. The moments pass then takes their sums (VfpaMomentsSetWeights). */
-static PetscErrorCode SetUpDriftSeries(VfpaFokkerPlanck fp, VfpaMoments m)
+/* The moment expansion of R(c) (see the header): g_n = -2 B^(n)(h) / n!, n odd, the Taylor
+   coefficients of g(w) = B(h - w) - B(h + w); its degree D, the smallest odd one (at least 3) whose
+   neglected terms, sum_{odd n > D} |g_n| (2 a vmax)^n, stay below DRIFT_TERM_TOL; the weights
+   v_j^p, p = 2 .. D, of the sums the moments pass takes for it (padded with zero weights to a
+   multiple of 4, as the moments take 4 sums per sweep); and fp->gcoef[n] = sigma g_n a^n. None
+   (nsums = 0) for -fp_drift average, with -fp_drift_series false, without the tables, or where the
+   bounds of DRIFT_MAX_W and VFPA_MOMENTS_MAX_WEIGHTS do not hold. */
+static PetscErrorCode SetUpDriftExpansion(VfpaFokkerPlanck fp, VfpaMoments m)
 {
-  VfpaGrid       g = fp->grid;
-  const PetscInt N = DRIFT_NODES;
-  PetscReal     *C, W[DRIFT_NODES], cosines[DRIFT_NODES * DRIFT_NODES];
-  PetscInt       K = 1;
+  VfpaGrid        g = fp->grid;
+  const PetscReal h = 0.5 * fp->a * g->dv, w = 2 * fp->a * g->vmax;
+  PetscReal       gn[DRIFT_TAIL_DEGREE + 1] = {0}, tail = 0, factorial = 1;
+  PetscInt        D = DRIFT_TAIL_DEGREE, K;
 
   PetscFunctionBeginUser;
-  fp->nterms = 0;
-  if (fp->drift_rule != VFPA_DRIFT_MOMENTUM || !fp->series || !fp->efield) PetscFunctionReturn(0);
-  for (PetscInt k = 0; k < N; k++)
-    for (PetscInt n = 0; n < N; n++) cosines[k * N + n] = PetscCosReal(k * PETSC_PI * (n + 0.5) / N);
-  PetscCall(PetscMalloc1(g->vm * N, &C));
-  for (PetscInt r = 0; r < g->vm; r++) {
-    for (PetscInt n = 0; n < N; n++) W[n] = DriftWeight(fp, g->vs + r, g->vmax * cosines[N + n]);
-    for (PetscInt k = 0; k < N; k++) {
-      PetscReal sum = 0;
-      for (PetscInt n = 0; n < N; n++) sum += W[n] * cosines[k * N + n];
-      C[r * N + k] = (k ? 2.0 : 1.0) * sum / N;
-      if (PetscAbsReal(C[r * N + k]) > DRIFT_TERM_TOL * fp->sigma) K = PetscMax(K, k + 1);
-    }
+  fp->nsums = 0;
+  if (fp->drift_rule != VFPA_DRIFT_MOMENTUM || !fp->series || !fp->efield || w > DRIFT_MAX_W) PetscFunctionReturn(0);
+  for (PetscInt n = 1; n <= DRIFT_TAIL_DEGREE; n++) {
+    factorial *= n;
+    if (n % 2) gn[n] = -2 * BernoulliDerivative(n, h) / factorial;
   }
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &K, 1, MPIU_INT, MPI_MAX, fp->comm)); /* one K for the column sums */
-  K = (K + 3) / 4 * 4; /* padded with coefficients below the tolerance: the moments take 4 sums per sweep */
-  if (K <= DRIFT_MAX_TERMS) {
-    fp->nterms = K;
-    PetscCall(PetscMalloc1(g->vm * K, &fp->terms));
-    for (PetscInt r = 0; r < g->vm; r++) PetscCall(PetscArraycpy(fp->terms + r * K, C + r * N, K));
-    PetscCall(VfpaMomentsSetWeights(m, K, fp->terms));
+  for (PetscInt n = DRIFT_TAIL_DEGREE; n > 3; n -= 2) {
+    tail += PetscAbsReal(gn[n]) * PetscPowRealInt(w, n);
+    if (tail > DRIFT_TERM_TOL) break;
+    D = n - 2;
   }
-  PetscCall(PetscFree(C));
+  K = (D - 1 + 3) / 4 * 4;
+  if (K > VFPA_MOMENTS_MAX_WEIGHTS) PetscFunctionReturn(0);
+  fp->degree = D;
+  fp->nsums  = K;
+  for (PetscInt n = 0; n <= D; n++) fp->gcoef[n] = fp->sigma * gn[n] * PetscPowRealInt(fp->a, n);
+  PetscCall(PetscMalloc1(g->vm * K, &fp->weights));
+  for (PetscInt r = 0; r < g->vm; r++)
+    for (PetscInt k = 0; k < K; k++) fp->weights[r * K + k] = k + 2 <= D ? PetscPowRealInt(g->v[g->vs + r], k + 2) : 0;
+  PetscCall(VfpaMomentsSetWeights(m, K, fp->weights));
   PetscFunctionReturn(0);
 }
 
@@ -170,7 +172,7 @@ PetscErrorCode VfpaFokkerPlanckSetUp(VfpaFokkerPlanck fp, VfpaGrid grid, VfpaMom
     PetscCall(PetscMalloc1(grid->nv - 1, &fp->efield));
     for (PetscInt j = 0; j < grid->nv - 1; j++) fp->efield[j] = PetscExpReal(fp->a * grid->vface[j]);
   }
-  PetscCall(SetUpDriftSeries(fp, m));
+  PetscCall(SetUpDriftExpansion(fp, m));
   PetscFunctionReturn(0);
 }
 
@@ -178,7 +180,7 @@ PetscErrorCode VfpaFokkerPlanckView(VfpaFokkerPlanck fp, PetscViewer viewer)
 {
   PetscFunctionBeginUser;
   PetscCall(PetscViewerASCIIPrintf(viewer, "Fokker-Planck: sigma %g, Scharfetter-Gummel flux, drift rule %s\n", (double)fp->sigma, VfpaDriftRules[fp->drift_rule]));
-  if (fp->nterms) PetscCall(PetscViewerASCIIPrintf(viewer, "  drift's Newton sums from a Chebyshev series of %" PetscInt_FMT " terms taken in the moments pass\n", fp->nterms));
+  if (fp->nsums) PetscCall(PetscViewerASCIIPrintf(viewer, "  drift's Newton sums from the velocity moments up to degree %" PetscInt_FMT ", taken in the moments pass\n", fp->degree));
   PetscFunctionReturn(0);
 }
 
@@ -190,7 +192,7 @@ PetscErrorCode VfpaFokkerPlanckDestroy(VfpaFokkerPlanck *fp)
   PetscCall(PetscFree((*fp)->F1));
   PetscCall(PetscFree3((*fp)->coef_below, (*fp)->coef_above, (*fp)->bands));
   PetscCall(PetscFree((*fp)->efield));
-  PetscCall(PetscFree((*fp)->terms));
+  PetscCall(PetscFree((*fp)->weights));
   PetscCall(PetscFree(*fp));
   PetscFunctionReturn(0);
 }
@@ -526,27 +528,46 @@ static PetscErrorCode DriftAndFluxes(VfpaFokkerPlanck fp, const PetscScalar *con
   PetscFunctionReturn(0);
 }
 
-/* R(c) and R'(c) = dR/dc of x cell b from the sums M_k = sum_j C_{j,k} f_j of the moments (at
-   M[k ld + b]): Clenshaw's recurrence for sum_k M_k T_k(t) and for its derivative, t = c / vmax. */
-static inline void SeriesSums(PetscInt K, const PetscReal *M, PetscInt ld, PetscInt b, PetscReal vmax, PetscReal c, PetscReal *R, PetscReal *dR)
+/* R(c) and R'(c) = dR/dc of owned x cell b from its moments (see the header):
+   R = sum_{odd n <= D} gcoef_n mu_n(c) - sigma B(-z_{-1/2}) f_0 + sigma B(z_{nv-1/2}) f_{nv-1} and
+   R' = -sum n gcoef_n mu_{n-1}(c) - sigma a [B'(-z_{-1/2}) f_0 + B'(z_{nv-1/2}) f_{nv-1}] (the walls carry
+   no flux), with the central sums mu_n(c) = sum_j (v_j - c)^n f_j = sum_p binom(n, p) (-c)^(n-p) m_p
+   from the raw ones m_0 = rho / dv, m_1 = rho u / dv and m_p, p >= 2, of the moments pass. */
+static void ExpansionSums(const VfpaFokkerPlanck fp, const VfpaMoments m, PetscInt b, PetscReal c, PetscReal *R, PetscReal *dR)
 {
-  const PetscReal t = c / vmax;
-  PetscReal       b1 = 0, b2 = 0, d1 = 0, d2 = 0;
+  VfpaGrid        g = fp->grid;
+  const PetscInt  D = fp->degree, i = g->xs + b;
+  const PetscReal a = fp->a, sigma = fp->sigma;
+  PetscReal       raw[DRIFT_MAX_DEGREE + 1], mu[DRIFT_MAX_DEGREE + 1], B0, dB0, B1, dB1;
 
-  for (PetscInt k = K - 1; k > 0; k--) {
-    const PetscReal bk = M[k * ld + b] + 2 * t * b1 - b2, dk = 2 * b1 + 2 * t * d1 - d2;
-    b2 = b1, b1 = bk, d2 = d1, d1 = dk;
+  raw[0] = m->rho[i] / g->dv;
+  raw[1] = m->rhou[i] / g->dv;
+  for (PetscInt p = 2; p <= D; p++) raw[p] = m->wsums[(p - 2) * m->wld + b];
+  for (PetscInt n = 0; n <= D; n++) {
+    PetscReal binomial = 1, power = 1; /* binom(n, p) and (-c)^(n-p), p from n down */
+    mu[n] = 0;
+    for (PetscInt p = n; p >= 0; p--) {
+      mu[n] += binomial * power * raw[p];
+      binomial = binomial * p / (n - p + 1);
+      power *= -c;
+    }
   }
-  *R  = M[b] + t * b1 - b2;
-  *dR = (b1 + t * d1 - d2) / vmax;
+  *R = *dR = 0;
+  for (PetscInt n = 1; n <= D; n += 2) {
+    *R += fp->gcoef[n] * mu[n];
+    *dR -= n * fp->gcoef[n] * mu[n - 1];
+  }
+  VfpaBernoulli(a * (c - g->v[0] + 0.5 * g->dv), &B0, &dB0);
+  VfpaBernoulli(a * (g->v[g->nv - 1] + 0.5 * g->dv - c), &B1, &dB1);
+  *R += sigma * (B1 * m->edges[m->wld + b] - B0 * m->edges[b]);
+  *dR -= sigma * a * (dB0 * m->edges[b] + dB1 * m->edges[m->wld + b]);
 }
 
 /* The drift c = [u] and kappa of every owned x cell as DriftAndFluxes takes them when no Newton step
-   is needed, R and R' from the series (see the header) instead of a pass over f; *done false
-   (nothing usable set) when some drift lies outside [-vmax, vmax], where the series does not hold,
-   or needs a Newton step (|kappa| > DRIFT_NEWTON_TOL: an unresolved velocity grid, where the series
-   needs more terms than the moments take anyway). */
-static void DriftFromSeries(VfpaFokkerPlanck fp, VfpaMoments m, const PetscReal *avg_u, PetscBool *done)
+   is needed, R and R' from the moment expansion (see the header) instead of a pass over f; *done
+   false (nothing usable set) when some drift lies outside [-vmax, vmax], where the expansion's bound
+   does not hold, or needs a Newton step (|kappa| > DRIFT_NEWTON_TOL). */
+static void DriftFromMoments(VfpaFokkerPlanck fp, VfpaMoments m, const PetscReal *avg_u, PetscBool *done)
 {
   VfpaGrid       g  = fp->grid;
   const PetscInt xs = g->xs, xm = g->xm;
@@ -557,7 +578,7 @@ static void DriftFromSeries(VfpaFokkerPlanck fp, VfpaMoments m, const PetscReal 
     PetscReal R, dR;
     fp->c[b] = avg_u[xs + b];
     if (PetscAbsReal(fp->c[b]) > g->vmax) return;
-    SeriesSums(fp->nterms, m->wsums, m->wld, b, g->vmax, fp->c[b], &R, &dR);
+    ExpansionSums(fp, m, b, fp->c[b], &R, &dR);
     fp->kappa[b] = NewtonKappa(fp, m, avg_u, xs + b, R, dR);
     worst        = PetscMax(worst, PetscAbsReal(fp->kappa[b]));
   }
@@ -565,7 +586,7 @@ static void DriftFromSeries(VfpaFokkerPlanck fp, VfpaMoments m, const PetscReal 
 }
 
 /* With the tables, the drift and kappa known before the fluxes (-fp_drift average: c = [u] and
-   kappa = 0; momentum: DriftFromSeries), and the corrected fluxes added in one pass; *done false
+   kappa = 0; momentum: DriftFromMoments), and the corrected fluxes added in one pass; *done false
    (nothing added) when the drift needs passes over f. */
 static PetscErrorCode FluxesAtKnownDrift(VfpaFokkerPlanck fp, const PetscScalar *const *f, VfpaMoments m, const PetscReal *s, const PetscReal *avg_u, VfpaRowsSetter set_rows, void *ctx, PetscScalar **rhs, PetscBool *done)
 {
@@ -575,7 +596,7 @@ static PetscErrorCode FluxesAtKnownDrift(VfpaFokkerPlanck fp, const PetscScalar 
   if (fp->drift_rule == VFPA_DRIFT_AVERAGE) {
     for (PetscInt b = 0; b < fp->grid->xm; b++) fp->c[b] = avg_u[fp->grid->xs + b], fp->kappa[b] = 0;
     *done = PETSC_TRUE;
-  } else if (fp->nterms && m->weights == fp->terms) DriftFromSeries(fp, m, avg_u, done);
+  } else if (fp->nsums && m->weights == fp->weights) DriftFromMoments(fp, m, avg_u, done);
   if (!*done) PetscFunctionReturn(0);
   SetDriftTables(fp);
   PetscCall(FacePass(fp, f, s, set_rows, ctx, rhs, 1, PETSC_TRUE));

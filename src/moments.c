@@ -16,8 +16,9 @@ PetscErrorCode VfpaMomentsCreate(VfpaGrid grid, VfpaMoments *moments)
   PetscFunctionReturn(0);
 }
 
-/* The sums sum_j w_{j,k} f_j, k < nweights, taken from now on with rho and rho u (weights: one row of
-   nweights per owned velocity row; kept by the caller). */
+/* The sums sum_j w_{j,k} f_j, k < nweights, and with them the edge rows f_0 and f_{nv-1}, taken from
+   now on with rho and rho u (weights: one row of nweights per owned velocity row; kept by the
+   caller). */
 PetscErrorCode VfpaMomentsSetWeights(VfpaMoments m, PetscInt nweights, const PetscReal *weights)
 {
   VfpaGrid g = m->grid;
@@ -26,10 +27,12 @@ PetscErrorCode VfpaMomentsSetWeights(VfpaMoments m, PetscInt nweights, const Pet
   PetscCheck(nweights % 4 == 0 && nweights <= VFPA_MOMENTS_MAX_WEIGHTS, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "%" PetscInt_FMT " weighted sums: a multiple of 4 up to %d is supported", nweights, VFPA_MOMENTS_MAX_WEIGHTS);
   PetscCall(PetscFree(m->buffer));
   m->wld = VFPA_PROFILE_STRIDE(g->xm);
-  PetscCall(PetscCalloc1(2 * g->gxm + nweights * m->wld, &m->buffer));
+  m->nbuffer = 2 * g->gxm + (nweights ? (nweights + 2) * m->wld : 0);
+  PetscCall(PetscCalloc1(m->nbuffer, &m->buffer));
   m->rho      = m->buffer - g->gxs;
   m->rhou     = m->buffer + g->gxm - g->gxs;
   m->wsums    = m->buffer + 2 * g->gxm;
+  m->edges    = m->wsums + nweights * m->wld;
   m->nweights = nweights;
   m->weights  = weights;
   PetscFunctionReturn(0);
@@ -153,19 +156,32 @@ static void AddWeightedRows(VfpaMoments m, const PetscScalar *const *f, PetscInt
   }
 }
 
+/* The edge rows f_0 and f_{nv-1} of the owned x cells where this rank owns them (zeros elsewhere, so
+   that the column reduction gives every rank both). */
+static PetscErrorCode CopyEdgeRows(VfpaMoments m, const PetscScalar *const *f)
+{
+  VfpaGrid g = m->grid;
+
+  PetscFunctionBeginUser;
+  if (g->vs == 0) PetscCall(PetscArraycpy(m->edges, f[0] + g->xs, g->xm));
+  if (g->vs + g->vm == g->nv) PetscCall(PetscArraycpy(m->edges + m->wld, f[g->nv - 1] + g->xs, g->xm));
+  PetscFunctionReturn(0);
+}
+
 /* The sums over the owned cells of the owned f rows of the halo f (VfpaGridHaloBegin), row after row
-   (with weights, a group of WEIGHTED_ROWS rows at a time: AddWeightedRows). Memory: f read once, the
-   profiles accumulated in cache. */
+   (with weights, a group of WEIGHTED_ROWS rows at a time: AddWeightedRows, and the edge rows). Memory:
+   f read once, the profiles accumulated in cache. */
 PetscErrorCode VfpaMomentsBegin(VfpaMoments m, const PetscScalar *const *f)
 {
   VfpaGrid g = m->grid;
 
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(VFPA_Moments, 0, 0, 0, 0));
-  PetscCall(PetscArrayzero(m->buffer, 2 * g->gxm + m->nweights * m->wld));
-  if (m->nweights)
+  PetscCall(PetscArrayzero(m->buffer, m->nbuffer));
+  if (m->nweights) {
     for (PetscInt j = g->vs; j < g->vs + g->vm; j += WEIGHTED_ROWS) AddWeightedRows(m, f, j, PetscMin(WEIGHTED_ROWS, g->vs + g->vm - j));
-  else AddRows(m, f, g->vs, g->vs + g->vm, 0, g->xm);
+    PetscCall(CopyEdgeRows(m, f));
+  } else AddRows(m, f, g->vs, g->vs + g->vm, 0, g->xm);
   PetscCall(PetscLogEventEnd(VFPA_Moments, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
@@ -191,7 +207,7 @@ PetscErrorCode VfpaMomentsEnd(VfpaMoments m)
     for (PetscInt k = 0; k < right; k++) AddCell(m, j, g->xs + g->xm + k, ghosts[left + k]);
   }
   for (PetscInt i = 0; i < 2 * g->gxm; i++) m->buffer[i] *= g->dv;
-  PetscCall(VfpaGridSumOverColumn(g, 2 * g->gxm + m->nweights * m->wld, m->buffer));
+  PetscCall(VfpaGridSumOverColumn(g, m->nbuffer, m->buffer));
   for (PetscInt i = g->gxs; i < g->gxs + g->gxm; i++) m->u[i] = m->rho[i] > 0 ? m->rhou[i] / m->rho[i] : 0;
   PetscCall(PetscLogEventEnd(VFPA_Moments, 0, 0, 0, 0));
   PetscFunctionReturn(0);

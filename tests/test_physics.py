@@ -78,18 +78,18 @@ def conservation_entropy_positivity_from_perturbed_data():
 
 @test
 def drift_series_matches_passes_over_f():
-    """On a velocity grid fine enough for the drift's Chebyshev series (vmax = 4, nv = 256: 8 terms,
+    """On a velocity grid fine enough for the drift's moment expansion (vmax = 4, nv = 256: degree 7,
     as -vfpa_view reports; the PERTURBED grid, nv = 48 at vmax = 8, would need more, so it keeps the
-    passes over f), a run with the series (the default) ends within 1e-13 (relative L1) of the same
-    run with -fp_drift_series false, 1e-10 for IMEX (whose stage solves stop at a relative residual
-    of 1e-5, so that round-off can move where they stop; measured 1.4e-13), and conserves mass and
-    momentum as check_conserved asks: for a conserving protocol and the s-model, explicit and IMEX,
-    with whole velocity columns per rank and with the velocity range split over the 2 ranks (the
-    series' sums then add up over the column)."""
+    passes over f), a run with the expansion (the default) ends within 1e-13 (relative L1) of the
+    same run with -fp_drift_series false, 1e-10 for IMEX (whose stage solves stop at a relative
+    residual of 1e-5, so that round-off can move where they stop), and conserves mass and momentum
+    as check_conserved asks: for a conserving protocol and the s-model, explicit and IMEX, with whole
+    velocity columns per rank and with the velocity range split over the 2 ranks (the moments and
+    the edge rows then add up over the column)."""
     fine = [*PERTURBED, "-nv", 256, "-vmax", 4, "-ts_max_time", 0.3, "-output_interval", 0.3, "-vfpa_view"]
     bound = {"explicit": 1e-13, "imex": 1e-10}
     coarse = vfpa("series_coarse", *PERTURBED, "-ts_max_steps", 1, "-vfpa_view", np_=2)
-    check("Chebyshev" not in coarse.proc.stdout, "the series was taken on the PERTURBED grid (nv = 48, vmax = 8)")
+    check("velocity moments up to degree" not in coarse.proc.stdout, "the expansion was taken on the PERTURBED grid (nv = 48, vmax = 8)")
     for protocol in ("cucker_smale", "smodel"):
         for name, ts in INTEGRATORS.items():
             for layout, split in (("columns", []), ("v split", ["-da_processors_x", 1, "-da_processors_y", 2])):
@@ -97,8 +97,8 @@ def drift_series_matches_passes_over_f():
                 tag = f"{protocol}_{name}_{len(split)}"
                 series = vfpa(f"series_{tag}", "-protocol", protocol, *fine, *ts, *split, np_=2)
                 passes = vfpa(f"passes_{tag}", "-protocol", protocol, *fine, *ts, *split, "-fp_drift_series", "false", np_=2)
-                check("Chebyshev series of 8 terms" in series.proc.stdout, f"{where}: the run did not report the series")
-                check("Chebyshev" not in passes.proc.stdout, f"{where}: -fp_drift_series false still took the series")
+                check("velocity moments up to degree 7" in series.proc.stdout, f"{where}: the run did not report the expansion")
+                check("velocity moments up to degree" not in passes.proc.stdout, f"{where}: -fp_drift_series false still took the expansion")
                 check_conserved(series.csv(), protocol, where)
                 f, ref = series.snapshot(-1)["f"], passes.snapshot(-1)["f"]
                 gap = np.abs(f - ref).sum() / np.abs(ref).sum()

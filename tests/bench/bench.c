@@ -67,7 +67,7 @@ static PetscErrorCode RHS(void)
   PetscCall(PetscTime(&t1));
   PetscCall(PetscLogStagePop());
   PetscCall(DMDAGetCorners(model->grid->da, NULL, NULL, NULL, &xm, &vm, NULL));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "rhs %.6e %" PetscInt_FMT " %" PetscInt_FMT "\n", (t1 - t0) / reps, model->grid->xm * model->grid->vm, model->fp->nterms));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "rhs %.6e %" PetscInt_FMT " %" PetscInt_FMT "\n", (t1 - t0) / reps, model->grid->xm * model->grid->vm, model->fp->nsums));
   PetscCall(VecDestroy(&U));
   PetscCall(VecDestroy(&F));
   PetscCall(VfpaInitDestroy(&init));

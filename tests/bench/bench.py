@@ -35,15 +35,15 @@ SCALING_PHASES = [("Fokker-Planck", ["VfpaFokkerPlanck"]), ("transport", ["VfpaT
                   ("Runge-Kutta vector updates", ["VecAXPY", "VecAYPX", "VecAXPBY", "VecAXPBYPCZ", "VecWAXPY", "VecMAXPY", "VecCopy", "VecScale"]),
                   ("the whole step (TSStep)", ["TSStep"])]
 # What the implementation moves per cell and right-hand side, a store costing a read too (write-allocate),
-# with the drift's series (fine velocity grids): moments (f 8; the halo exchange reads f in place and moves
-# only the ghosts; the series' sums are taken from the cache), transport and Fokker-Planck face pass (f 8,
+# with the drift's moment expansion (fine velocity grids): moments (f 8; the halo exchange reads f in place and
+# moves only the ghosts; the expansion's moments are taken from the cache), transport and Fokker-Planck face pass (f 8,
 # the right-hand side 16; transport sets a block of rows just before their fluxes are added, in cache);
 # without it, the face pass also writes the F1 terms (16) and a drift correction pass follows (F1 8, the
 # right-hand side 16).
 AVERAGING_RUNS = 3  # runs per row of the averaging share; the median counts
-PASS_BYTES = {True: {"moments and the drift series' sums": 8, "transport and Fokker-Planck face pass": 24},
+PASS_BYTES = {True: {"moments (with the drift expansion's)": 8, "transport and Fokker-Planck face pass": 24},
               False: {"moments": 8, "transport and Fokker-Planck face pass": 40, "drift correction": 24}}
-RHS_EVENTS = [("moments (with the series' sums)", "VfpaMoments"), ("Fokker-Planck", "VfpaFokkerPlanck"), ("transport", "VfpaTransport"),
+RHS_EVENTS = [("moments (with the drift expansion's)", "VfpaMoments"), ("Fokker-Planck", "VfpaFokkerPlanck"), ("transport", "VfpaTransport"),
               ("nonlocal averaging", "VfpaAveraging"), ("halo exchange", "VfpaHalo")]
 
 
@@ -127,17 +127,17 @@ class Bench:
             rows.append((nx, nv, cells, reps, ns, 1e3 / ns, bound / ns, int(words[3])))
         text = ["The explicit right-hand side of `input/relax1d.opts` (s-model, Favre averaging, trig kernel; "
                 "transport + Fokker-Planck + moments + nonlocal average + halo exchange), one rank, "
-                "on a state far from equilibrium. The drift's Newton sums come from its Chebyshev series (taken in the moments "
-                "pass; one pass over f for the fluxes) where 8 terms suffice, here from nv = 1024, and otherwise from a pass "
+                "on a state far from equilibrium. The drift's Newton sums come from its expansion in velocity moments (taken in the "
+                "moments pass; one pass over f for the fluxes) where up to 10 moments suffice, here from nv = 512, and otherwise from a pass "
                 "over f that stores the face terms, with a drift correction pass after it (README, Numerics).", "",
                 "| grid | cells | one vector | drift sums | ns per cell | M cells/s per core | fraction of the bandwidth bound |",
                 "|---|---|---|---|---|---|---|"]
         for nx, nv, cells, reps, ns, mcs, frac, terms in rows:
-            way = f"series, {terms} terms" if terms else "passes over f"
+            way = f"moments, {terms} sums beyond ρ, ρu" if terms else "passes over f"
             text.append(f"| {nx} × {nv} | {cells:,} | {cells * 8 / 2**20:.2f} MiB | {way} | {ns:.1f} | {mcs:.0f} | {100 * frac:.1f}% |")
         nx, nv = grids[-1]
         text += ["", f"Reproduce: `build/bench/bench rhs -options_file input/relax1d.opts -nx {nx} -nv {nv} -reps {rows[-1][3]}` "
-                 "(prints seconds per evaluation, cells per rank and the terms of the drift's series, 0 for passes over f)."]
+                 "(prints seconds per evaluation, cells per rank and the sums the moments pass takes for the drift, 0 for passes over f)."]
         self.rhs_rows = rows
         far = rows[-1]
         text += ["", *self.rhs_split(far)]
@@ -595,13 +595,14 @@ def limits_section(bench):
             f"({small[0]} × {small[1]}), where memory traffic costs little, a cell costs {small[4]:.1f} ns, which alone caps the fraction at "
             f"{100 * BYTES_PER_CELL / bench.copy_bw / small[4]:.0f}%; out of cache {far[4]:.1f} ns, shared (section 2) as "
             + ", ".join(f"{label} {100 * share:.0f}%" for label, share in bench.rhs_phases.items()) + ". "
-            "The moments pass also takes the 8 sums of the drift's Chebyshev series: 8 multiply-adds per cell on top of reading f, "
-            "which this core does not overlap with the reads (README, Performance, has stand-alone measurements). The face pass computes the Scharfetter-Gummel weights B(z), B'(z) of every face once (a product of "
+            f"The moments pass also takes the drift expansion's moments ({far[7]} here, with a zero weight where the degree needs fewer "
+            "than a multiple of 4): a multiply-add each per cell on top of reading f, "
+            "which this core does not overlap well with the reads (README, Performance, has stand-alone measurements). The face pass computes the Scharfetter-Gummel weights B(z), B'(z) of every face once (a product of "
             "tabulated exponentials and a division; the branch-free choice of the Taylor series, which adds about half as many "
             "operations again, only on the face rows that come within |z| < 1e-3 of a drift of the rank), two faces per loop, "
             "and adds the fluxes at the drift corrected to first order; transport sets each block of rows just before (a van Leer "
             "limiter: another division per face), so the right-hand side is written once. On coarser velocity grids (below nv = "
-            "1024 here) the series would need more than 8 terms, which cost more than they save, and the right-hand side takes three "
+            "512 here) the expansion would need more than 8 moments beyond ρ and ρu, which cost more than they save, and the right-hand side takes three "
             f"passes ({sum(PASS_BYTES[False].values())} bytes per cell): the face pass also stores the face terms F1 and forms the Newton "
             "sums, and a drift correction pass follows, since it needs those sums over the whole velocity column. "
             "Tried and not adopted: sweeping x in blocks of whole velocity columns (slower at every block width from 8 to 1024 "
