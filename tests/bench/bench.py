@@ -41,6 +41,7 @@ SCALING_PHASES = [("Fokker-Planck", ["VfpaFokkerPlanck"]), ("transport", ["VfpaT
 # without it, the face pass also writes the F1 terms (16) and a drift correction pass follows (F1 8, the
 # right-hand side 16).
 AVERAGING_RUNS = 3  # runs per row of the averaging share; the median counts
+RHS_RUNS = 3  # runs per grid of the right-hand side throughput; the fastest counts
 PASS_BYTES = {True: {"moments (with the drift expansion's)": 8, "transport and Fokker-Planck face pass": 24},
               False: {"moments": 8, "transport and Fokker-Planck face pass": 40, "drift correction": 24}}
 RHS_EVENTS = [("moments (with the drift expansion's)", "VfpaMoments"), ("Fokker-Planck", "VfpaFokkerPlanck"), ("transport", "VfpaTransport"),
@@ -117,24 +118,31 @@ class Bench:
     # ---- 2. right-hand side throughput -------------------------------------------------------
     def rhs(self):
         grids = [(64, 64), (256, 256), (1024, 512), (2048, 1024)] + ([] if self.quick else [(4096, 2048)])
-        rows = []
+        rows, runs, sums = [], {grid: [] for grid in grids}, {}
+        for _ in range(1 if self.quick else RHS_RUNS):  # rounds over all grids, so that a slow spell of the VM does not hit one grid only
+            for nx, nv in grids:
+                reps = max(3, int((2e7 if self.quick else 6e7) / (nx * nv)))
+                words = self.micro(1, "rhs", "-options_file", RELAX, "-nx", nx, "-nv", nv, "-reps", reps).split()
+                runs[nx, nv].append(float(words[1]) / (nx * nv) * 1e9)
+                sums[nx, nv] = int(words[3])
         for nx, nv in grids:
-            cells = nx * nv
+            cells, ns = nx * nv, min(runs[nx, nv])
             reps = max(3, int((2e7 if self.quick else 6e7) / cells))
-            words = self.micro(1, "rhs", "-options_file", RELAX, "-nx", nx, "-nv", nv, "-reps", reps).split()
-            ns = float(words[1]) / cells * 1e9
             bound = BYTES_PER_CELL / self.copy_bw  # ns per cell at the bandwidth limit
-            rows.append((nx, nv, cells, reps, ns, 1e3 / ns, bound / ns, int(words[3])))
+            rows.append((nx, nv, cells, reps, ns, 1e3 / ns, bound / ns, sums[nx, nv], max(runs[nx, nv])))
         text = ["The explicit right-hand side of `input/relax1d.opts` (s-model, Favre averaging, trig kernel; "
                 "transport + Fokker-Planck + moments + nonlocal average + halo exchange), one rank, "
                 "on a state far from equilibrium. The drift's Newton sums come from its expansion in velocity moments (taken in the "
                 "moments pass; one pass over f for the fluxes) where up to 10 moments suffice, here from nv = 512, and otherwise from a pass "
-                "over f that stores the face terms, with a drift correction pass after it (README, Numerics).", "",
-                "| grid | cells | one vector | drift sums | ns per cell | M cells/s per core | fraction of the bandwidth bound |",
-                "|---|---|---|---|---|---|---|"]
-        for nx, nv, cells, reps, ns, mcs, frac, terms in rows:
+                "over f that stores the face terms, with a drift correction pass after it (README, Numerics). Each grid ran "
+                f"{1 if self.quick else RHS_RUNS} times, in rounds over all grids; the fastest run counts (timings on this VM vary by "
+                "up to 20% from one run to the next), the last column gives the slowest.", "",
+                "| grid | cells | one vector | drift sums | ns per cell | M cells/s per core | fraction of the bandwidth bound | slowest run |",
+                "|---|---|---|---|---|---|---|---|"]
+        for nx, nv, cells, reps, ns, mcs, frac, terms, slowest in rows:
             way = f"moments, {terms} sums beyond ρ, ρu" if terms else "passes over f"
-            text.append(f"| {nx} × {nv} | {cells:,} | {cells * 8 / 2**20:.2f} MiB | {way} | {ns:.1f} | {mcs:.0f} | {100 * frac:.1f}% |")
+            text.append(f"| {nx} × {nv} | {cells:,} | {cells * 8 / 2**20:.2f} MiB | {way} | {ns:.1f} | {mcs:.0f} | {100 * frac:.1f}% "
+                        f"| {slowest:.1f} ns, {100 * BYTES_PER_CELL / self.copy_bw / slowest:.1f}% |")
         nx, nv = grids[-1]
         text += ["", f"Reproduce: `build/bench/bench rhs -options_file input/relax1d.opts -nx {nx} -nv {nv} -reps {rows[-1][3]}` "
                  "(prints seconds per evaluation, cells per rank and the sums the moments pass takes for the drift, 0 for passes over f)."]
@@ -142,7 +150,8 @@ class Bench:
         far = rows[-1]
         text += ["", *self.rhs_split(far)]
         self.targets.append(("explicit RHS far out of cache ≥ 30% of the bandwidth bound",
-                             f"{100 * far[6]:.1f}% at {far[0]} × {far[1]} ({far[4]:.1f} ns per cell; the bound is {BYTES_PER_CELL / self.copy_bw:.2f} ns)",
+                             f"{100 * far[6]:.1f}% at {far[0]} × {far[1]} ({far[4]:.1f} ns per cell, the fastest of {len(runs[far[0], far[1]])} runs, the slowest "
+                             f"{far[8]:.1f} ns; the bound is {BYTES_PER_CELL / self.copy_bw:.2f} ns)",
                              far[6] >= 0.30))
         return "\n".join(text)
 
@@ -163,7 +172,7 @@ class Bench:
         parts = ", ".join(f"{label} {100 * share:.0f}%" for label, share in self.rhs_phases.items())
         return [f"Where the time of one evaluation at {nx} × {nv} goes, as shares of the time in these events in `-log_view` of "
                 f"another run of the same command (add `-log_view`; stage \"Timed RHS\", the timed evaluations alone; they took "
-                f"{total:.2f} ns per cell in these events, the timed run above {far[4]:.2f} ns in all: single runs on this VM differ by "
+                f"{total:.2f} ns per cell in these events, the fastest timed run above {far[4]:.2f} ns in all: single runs on this VM differ by "
                 f"up to 20%): {parts}."]
 
     # ---- 3. step cost by phase ---------------------------------------------------------------
@@ -367,7 +376,7 @@ class Bench:
         big = (1024, 512) if self.quick else (2048, 1024)
         half = (big[0] // 2, big[1])
         common = ["-options_file", RELAX, "-ts_max_steps", steps, "-ts_max_time", "1e9", "-output_interval", "1e9", "-diagnostics_interval", "1e9"]
-        repeats = 1 if self.quick else 3
+        repeats = 1 if self.quick else 5
         t, cmds, logs, rounds = {}, {}, {}, []
         for _ in range(repeats):  # rounds of all three runs, so that a slow spell of the VM does not hit one run only
             this = {}
