@@ -57,7 +57,7 @@ struct _p_VfpaFokkerPlanck {
   PetscReal     sigma;
   PetscReal     a;             /* dv / sigma: z = a (v_{j+1/2} - c) */
   VfpaDriftRule drift_rule;
-  PetscBool     series;        /* -fp_drift_series: the Newton sums from the series where it holds */
+  PetscBool     series;        /* -fp_drift_series: the Newton sums from the moment expansion where it holds */
   PetscReal    *c, *kappa;     /* per owned x cell: the drift, and kappa = Delta dv / sigma */
   PetscReal    *sums;          /* per owned x cell: R, and R' from sums + ld */
   PetscReal    *efield;        /* e^{a v_{j+1/2}} per face (NULL when it could overflow) */
