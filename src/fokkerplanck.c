@@ -531,7 +531,7 @@ static PetscErrorCode DriftAndFluxes(VfpaFokkerPlanck fp, const PetscScalar *con
 /* R(c) and R'(c) = dR/dc of owned x cell b from its moments (see the header):
    R = sum_{odd n <= D} gcoef_n mu_n(c) - sigma B(-z_{-1/2}) f_0 + sigma B(z_{nv-1/2}) f_{nv-1} and
    R' = -sum n gcoef_n mu_{n-1}(c) - sigma a [B'(-z_{-1/2}) f_0 + B'(z_{nv-1/2}) f_{nv-1}] (the walls carry
-   no flux), with the central sums mu_n(c) = sum_j (v_j - c)^n f_j = sum_p binom(n, p) (-c)^(n-p) m_p
+   no flux), with the sums about c, mu_n(c) = sum_j (v_j - c)^n f_j = sum_p binom(n, p) (-c)^(n-p) m_p,
    from the raw ones m_0 = rho / dv, m_1 = rho u / dv and m_p, p >= 2, of the moments pass. */
 static void ExpansionSums(const VfpaFokkerPlanck fp, const VfpaMoments m, PetscInt b, PetscReal c, PetscReal *R, PetscReal *dR)
 {
