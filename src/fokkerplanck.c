@@ -316,7 +316,9 @@ static void FacePairRow(const VfpaFokkerPlanck fp, PetscInt j, const PetscScalar
 }
 
 /* The flux P hi - Q lo of one face at the drift, corrected to first order in kappa (FaceCoefficientPair),
-   written (B - kappa B') (hi - lo) + (z - kappa) hi. */
+   written (B - kappa B') (hi - lo) + (z - kappa) hi: one operation fewer than forming P and Q. Through
+   FaceCoefficientPair the Fokker-Planck event at 4096 x 2048 took 0.68-0.81 against 0.63-0.73 ns per
+   cell (bench rhs, 8 interleaved runs each). */
 static inline PetscReal CorrectedFlux(PetscBool series, PetscReal z, PetscReal E, PetscReal kappa, PetscReal lo, PetscReal hi)
 {
   PetscReal B, dB;
