@@ -118,18 +118,17 @@ class Bench:
     # ---- 2. right-hand side throughput -------------------------------------------------------
     def rhs(self):
         grids = [(64, 64), (256, 256), (1024, 512), (2048, 1024)] + ([] if self.quick else [(4096, 2048)])
+        reps = {(nx, nv): max(3, int((2e7 if self.quick else 6e7) / (nx * nv))) for nx, nv in grids}
         rows, runs, sums = [], {grid: [] for grid in grids}, {}
         for _ in range(1 if self.quick else RHS_RUNS):  # rounds over all grids, so that a slow spell of the VM does not hit one grid only
             for nx, nv in grids:
-                reps = max(3, int((2e7 if self.quick else 6e7) / (nx * nv)))
-                words = self.micro(1, "rhs", "-options_file", RELAX, "-nx", nx, "-nv", nv, "-reps", reps).split()
+                words = self.micro(1, "rhs", "-options_file", RELAX, "-nx", nx, "-nv", nv, "-reps", reps[nx, nv]).split()
                 runs[nx, nv].append(float(words[1]) / (nx * nv) * 1e9)
                 sums[nx, nv] = int(words[3])
         for nx, nv in grids:
             cells, ns = nx * nv, min(runs[nx, nv])
-            reps = max(3, int((2e7 if self.quick else 6e7) / cells))
             bound = BYTES_PER_CELL / self.copy_bw  # ns per cell at the bandwidth limit
-            rows.append((nx, nv, cells, reps, ns, 1e3 / ns, bound / ns, sums[nx, nv], max(runs[nx, nv])))
+            rows.append((nx, nv, cells, reps[nx, nv], ns, 1e3 / ns, bound / ns, sums[nx, nv], max(runs[nx, nv])))
         text = ["The explicit right-hand side of `input/relax1d.opts` (s-model, Favre averaging, trig kernel; "
                 "transport + Fokker-Planck + moments + nonlocal average + halo exchange), one rank, "
                 "on a state far from equilibrium. The drift's Newton sums come from its expansion in velocity moments (taken in the "
