@@ -23,6 +23,9 @@ PETSC_EXTERN PetscErrorCode VfpaInputName(int, char **, char[], size_t);
 PETSC_EXTERN PetscErrorCode VfpaLibraryVersions(char[], size_t);
 PETSC_EXTERN PetscErrorCode VfpaListFind(MPI_Comm, PetscFunctionList, const char[], const char[], void (**)(void));
 PETSC_EXTERN PetscErrorCode VfpaChoiceFind(MPI_Comm, const char *const[], const char[], const char[], PetscInt *);
+/* PetscInitialize, with PETSc's allocations aligned to a cache line unless a -malloc option asks
+   for PETSc's memory debugging (see sys.c); every vfpa program calls it instead, once. */
+PETSC_EXTERN PetscErrorCode VfpaInitialize(int *, char ***, const char[]);
 PETSC_EXTERN PetscErrorCode VfpaCheckReal(MPI_Comm, const char[], PetscReal, PetscReal, PetscReal, PetscBool, PetscBool);
 
 #endif

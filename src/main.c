@@ -23,7 +23,7 @@ int main(int argc, char **argv)
   PetscErrorCode ierr;
   VfpaExitCode   code;
 
-  PetscCall(PetscInitialize(&argc, &argv, NULL, help));
+  PetscCall(VfpaInitialize(&argc, &argv, help));
   PetscCall(VfpaErrorHandlerPush());
   PetscCall(VfpaInputName(argc, argv, name, sizeof(name)));
   ierr = VfpaSolverCreate(PETSC_COMM_WORLD, name, &solver);

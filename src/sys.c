@@ -1,4 +1,5 @@
-/* Runtime support: user-facing error reporting, exit codes, directories, library versions. */
+/* Runtime support: PETSc initialisation with cache-line-aligned allocations, user-facing error reporting,
+   exit codes, directories, library versions. */
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -188,4 +189,84 @@ PetscErrorCode VfpaChoiceFind(MPI_Comm comm, const char *const choices[], const 
     PetscCall(PetscStrlcat(valid, choices[i], sizeof(valid)));
   }
   SETERRQ(comm, PETSC_ERR_USER_INPUT, "unknown %s '%s'; valid choices: %s", option, name, valid);
+}
+
+/* PETSc's allocations aligned to a cache line of VFPA_ALIGN bytes; PETSc's own alignment,
+   PETSC_MEMALIGN, is 16 bytes in the Debian build. Every row of a phase-space vector (and of the
+   x profiles, VFPA_PROFILE_STRIDE apart) then starts on a line when xm is a multiple of 8, so that no
+   vector load or store of the kernels straddles two lines. Measured (bench rhs, -log_view events,
+   4 interleaved runs at 4096 x 2048): 1.75-1.87 against 2.05-2.08 ns per cell. */
+#define VFPA_ALIGN 64
+
+static PetscErrorCode AlignedMalloc(size_t size, PetscBool clear, int line, const char func[], const char file[], void **result)
+{
+  (void)line, (void)func, (void)file;
+  *result = NULL;
+  if (!size) return 0;
+  if (posix_memalign(result, VFPA_ALIGN, size)) return PETSC_ERR_MEM;
+  if (clear) memset(*result, 0, size);
+  return 0;
+}
+
+static PetscErrorCode AlignedFree(void *ptr, int line, const char func[], const char file[])
+{
+  (void)line, (void)func, (void)file;
+  free(ptr);
+  return 0;
+}
+
+/* realloc, moved to an aligned block when realloc's is not. */
+static PetscErrorCode AlignedRealloc(size_t size, int line, const char func[], const char file[], void **result)
+{
+  void *moved = realloc(*result, size);
+
+  if (size && !moved) return PETSC_ERR_MEM;
+  *result = moved;
+  if (!size || (size_t)moved % VFPA_ALIGN == 0) return 0;
+  if (AlignedMalloc(size, PETSC_FALSE, line, func, file, result)) return PETSC_ERR_MEM;
+  memcpy(*result, moved, size);
+  free(moved);
+  return 0;
+}
+
+/* Whether the options file at path has a line, not a comment, that mentions -malloc. */
+static PetscBool FileMentionsMalloc(const char path[])
+{
+  FILE     *fp = fopen(path, "r");
+  char      line[4096];
+  PetscBool found = PETSC_FALSE;
+
+  if (!fp) return PETSC_FALSE;
+  while (!found && fgets(line, sizeof(line), fp)) found = (PetscBool)(line[strspn(line, " \t")] != '#' && strstr(line, "-malloc"));
+  (void)fclose(fp);
+  return found;
+}
+
+/* Whether a PETSc -malloc option (memory debugging: -malloc_debug, -malloc_dump, -malloc_view, ...) is
+   given where PetscInitialize will find it: on the command line, in PETSC_OPTIONS, in a file of
+   -options_file or in PETSc's default files (~/.petscrc, .petscrc, petscrc). PETSc then installs its
+   own allocator, which cannot replace another one. */
+static PetscBool MallocOptionGiven(int argc, char **argv)
+{
+  const char *env = getenv("PETSC_OPTIONS"), *home = getenv("HOME");
+  char        path[PETSC_MAX_PATH_LEN];
+
+  if (env && strstr(env, "-malloc")) return PETSC_TRUE;
+  for (int k = 1; k < argc; k++) {
+    if (!strncmp(argv[k], "-malloc", 7)) return PETSC_TRUE;
+    if (!strcmp(argv[k], "-options_file") && k + 1 < argc && FileMentionsMalloc(argv[k + 1])) return PETSC_TRUE;
+  }
+  if (home && snprintf(path, sizeof(path), "%s/.petscrc", home) < (int)sizeof(path) && FileMentionsMalloc(path)) return PETSC_TRUE;
+  return (PetscBool)(FileMentionsMalloc(".petscrc") || FileMentionsMalloc("petscrc"));
+}
+
+PetscErrorCode VfpaInitialize(int *argc, char ***argv, const char help[])
+{
+  const PetscBool aligned = (PetscBool)!MallocOptionGiven(*argc, *argv);
+  PetscErrorCode  ierr;
+
+  if (aligned) PetscCall(PetscMallocSet(AlignedMalloc, AlignedFree, AlignedRealloc));
+  ierr = PetscInitialize(argc, argv, NULL, help);
+  if (ierr == PETSC_ERR_SUP && aligned) (void)fprintf(stderr, "vfpa: give PETSc's -malloc options (memory debugging) on the command line, in PETSC_OPTIONS or in a file of -options_file, not in a nested options file\n");
+  return ierr;
 }

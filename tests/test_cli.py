@@ -143,3 +143,17 @@ def bad_initial_data_files_are_rejected():
 def misspelt_option_is_reported():
     run = vfpa("misspelt", "-lamda", "2", "-nx", 16, "-nv", 16, "-ts_max_time", "0.01")
     check("option -lamda was not used" in run.proc.stdout, f"no warning about -lamda:\n{run.proc.stdout[-800:]}")
+
+
+@test
+def memory_debugging_options_work():
+    """PETSc's -malloc options replace vfpa's aligned allocator wherever PetscInitialize finds them (the
+    command line, an -options_file): the run completes and -malloc_dump finds no unfreed memory."""
+    opts = WORK / "malloc_debug.opts"
+    opts.write_text("# PETSc memory debugging\n-malloc_debug\n-malloc_dump\n")
+    for name, args in [("malloc_cli", ["-malloc_debug", "-malloc_dump"]), ("malloc_file", ["-options_file", opts])]:
+        run = vfpa(name, "-nx", 16, "-nv", 16, "-ts_max_time", "0.02", *args)
+        out = run.proc.stdout + run.proc.stderr
+        check("PETSC ERROR" not in out, f"{name}: PETSc error:\n{out[-1500:]}")
+        leaks = re.findall(r"^\[\s*\d+\]\s*\d+ bytes .*$", out, re.M)
+        check(not leaks, f"{name}: -malloc_dump found unfreed memory: {leaks[:5]}")

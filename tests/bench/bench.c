@@ -122,7 +122,7 @@ static PetscErrorCode Average(const char nx[], const char method[])
 
 int main(int argc, char **argv)
 {
-  PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
+  PetscCall(VfpaInitialize(&argc, &argv, NULL));
   PetscCall(VfpaLogRegister());
   if (argc >= 3 && !strcmp(argv[1], "stream")) PetscCall(Stream((PetscInt)atol(argv[2])));
   else if (argc >= 2 && !strcmp(argv[1], "rhs")) PetscCall(RHS());

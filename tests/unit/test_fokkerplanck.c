@@ -439,7 +439,7 @@ static PetscErrorCode CheckRowsSetter(void)
 
 int main(int argc, char **argv)
 {
-  PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
+  PetscCall(VfpaInitialize(&argc, &argv, NULL));
   PetscCall(VfpaLogRegister());
   PetscCall(CheckBernoulli());
   PetscCall(CheckSteadyState("momentum"));

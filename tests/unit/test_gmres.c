@@ -71,7 +71,7 @@ int main(int argc, char **argv)
   PetscInt   iterations;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
+  PetscCall(VfpaInitialize(&argc, &argv, NULL));
   PetscCall(PetscOptionsSetValue(NULL, "-nx", "40"));
   PetscCall(PetscOptionsSetValue(NULL, "-nv", "8"));
   PetscCall(UnitGridCreate(&params, &g));

@@ -1,7 +1,8 @@
 /* Unit test of the halo exchange (VfpaGridHaloBegin/End): on any layout, including a velocity split, the
    owned rows with their x ghosts (strength row included) and the owned x cells of the rows beside
    them are exactly what DMGlobalToLocal puts in the ghosted local vector, and the velocity moments
-   summed during the exchange are bitwise the sums over that vector. */
+   summed during the exchange are bitwise the sums over that vector. Also VfpaInitialize's allocator:
+   PETSc's blocks, the phase-space vectors among them, start on a 64-byte cache line. */
 #include "unit.h"
 
 static PetscErrorCode MakeModel(VfpaModel *m, Vec *U)
@@ -106,10 +107,56 @@ static PetscErrorCode CheckHaloAndMoments(void)
   PetscFunctionReturn(0);
 }
 
+static PetscBool OnLine(const void *p)
+{
+  return (PetscBool)((size_t)p % 64 == 0);
+}
+
+/* Blocks of odd sizes, a global vector and its duplicate on a 64-byte line; PetscCalloc zeroed;
+   PetscRealloc keeps the contents and the alignment. */
+static PetscErrorCode CheckAlignedAllocations(void)
+{
+  VfpaModel          m;
+  Vec                U, V;
+  const PetscScalar *u, *v;
+  PetscReal         *block, *zeros;
+  const PetscInt     sizes[] = {1, 3, 1001, 100003};
+  PetscInt           misaligned = 0, nonzero = 0, changed = 0;
+
+  PetscFunctionBeginUser;
+  for (size_t k = 0; k < PETSC_STATIC_ARRAY_LENGTH(sizes); k++) {
+    PetscCall(PetscMalloc1(sizes[k], &block));
+    PetscCall(PetscCalloc1(sizes[k], &zeros));
+    misaligned += !OnLine(block) + !OnLine(zeros);
+    for (PetscInt i = 0; i < sizes[k]; i++) nonzero += zeros[i] != 0;
+    for (PetscInt i = 0; i < sizes[k]; i++) block[i] = i;
+    PetscCall(PetscRealloc(sizeof(PetscReal) * (3 * sizes[k] + 5), &block));
+    misaligned += !OnLine(block);
+    for (PetscInt i = 0; i < sizes[k]; i++) changed += block[i] != i;
+    PetscCall(PetscFree(block));
+    PetscCall(PetscFree(zeros));
+  }
+  PetscCall(MakeModel(&m, &U));
+  PetscCall(VecDuplicate(U, &V));
+  PetscCall(VecGetArrayRead(U, &u));
+  PetscCall(VecGetArrayRead(V, &v));
+  misaligned += !OnLine(u) + !OnLine(v);
+  PetscCall(VecRestoreArrayRead(U, &u));
+  PetscCall(VecRestoreArrayRead(V, &v));
+  EXPECT(GlobalMax(misaligned) == 0, "%g blocks off a 64-byte line", (double)GlobalMax(misaligned));
+  EXPECT(GlobalMax(nonzero) == 0, "PetscCalloc left %g nonzero values", (double)GlobalMax(nonzero));
+  EXPECT(GlobalMax(changed) == 0, "PetscRealloc changed %g values", (double)GlobalMax(changed));
+  PetscCall(VecDestroy(&V));
+  PetscCall(VecDestroy(&U));
+  PetscCall(VfpaModelDestroy(&m));
+  PetscFunctionReturn(0);
+}
+
 int main(int argc, char **argv)
 {
-  PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
+  PetscCall(VfpaInitialize(&argc, &argv, NULL));
   PetscCall(VfpaLogRegister());
+  PetscCall(CheckAlignedAllocations());
   PetscCall(CheckHaloAndMoments());
   PetscCall(UNIT_SUMMARY());
   PetscCall(PetscFinalize());

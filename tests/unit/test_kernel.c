@@ -94,7 +94,7 @@ static PetscErrorCode CheckConstant(const char kernel[], PetscReal expected_inte
 
 int main(int argc, char **argv)
 {
-  PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
+  PetscCall(VfpaInitialize(&argc, &argv, NULL));
   PetscCall(CompareMethods("1,0.5", "64", "1"));
   PetscCall(CompareMethods("2,0.3,-0.7,0.25,0.1", "50", "6.3"));
   PetscCall(CompareMethods("1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1", "16", "2"));

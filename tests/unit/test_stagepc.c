@@ -216,7 +216,7 @@ int main(int argc, char **argv)
   PetscReal stage[NEWTON + 1], column[NEWTON + 1], mass, momentum, column_mass, column_momentum;
   PetscInt  pv = 1;
 
-  PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
+  PetscCall(VfpaInitialize(&argc, &argv, NULL));
   PetscCall(VfpaLogRegister());
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-da_processors_y", &pv, NULL));
   if (pv > 1) {
