@@ -36,8 +36,11 @@ struct _p_VfpaKernel {
   PetscReal         integral; /* sum_m table[m] dx: the discrete integral of phi */
   PetscReal        *cosx, *sinx; /* modes: cos/sin(2 pi k x_i / L) on the ghosted x range */
   double           *fft_real;     /* quadrature: a full profile, then its average */
-  fftw_complex     *fft_spectrum, *kernel_spectrum; /* nx/2+1 coefficients; the kernel's scaled by dx/nx */
+  fftw_complex     *fft_spectrum; /* its nx/2+1 Fourier coefficients */
+  double           *kernel_modes; /* the kernel's nx Fourier coefficients, real (phi is even), scaled by dx/nx */
   fftw_plan         forward, backward;
+  fftw_complex     *pair, *pair_spectrum; /* two profiles as the real and imaginary parts of one (nx <= VFPA_FFT_PAIR_MAX_NX) */
+  fftw_plan         pair_forward, pair_backward;
   PetscReal        *work;
   PetscInt          nwork;
 };
