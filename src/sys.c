@@ -199,8 +199,9 @@ PetscErrorCode VfpaChoiceFind(MPI_Comm comm, const char *const choices[], const 
    Each block is taken from malloc, or calloc where PETSc asks for zeros (so that pages never
    written stay unallocated, as with PETSc's own allocator), ALIGN_SLACK bytes larger, and handed out
    at the first line boundary past a pointer-sized slot that keeps the address malloc returned.
-   Measured: 8.4 doubles per cell for the explicit integrator, as before; with posix_memalign and
-   zeros written by memset, IMEX took 40.0 instead of 38.0 (bench, memory). */
+   Peak memory (bench, section 8): 7.4 doubles per cell for the explicit integrator and 36.0 for IMEX,
+   against 8.4 and 38.0 with PETSc's allocator; posix_memalign with zeros written by memset had given
+   40.0 for IMEX. */
 #define VFPA_ALIGN  64
 #define ALIGN_SLACK (VFPA_ALIGN + 2 * sizeof(void *))
 
