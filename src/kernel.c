@@ -362,6 +362,13 @@ static PetscErrorCode ConvolveOne(VfpaKernel k, const PetscReal *p, PetscReal *o
   PetscFunctionReturn(0);
 }
 
+/* Profile b over all of x: q[b] itself where this rank holds all of x, otherwise its allreduced copy
+   in the work array. */
+static const PetscReal *FullProfile(VfpaKernel k, const PetscReal *const q[], PetscInt b)
+{
+  return k->grid->xm < k->grid->nx ? k->work + b * k->grid->nx : q[b];
+}
+
 /* Quadrature path: allreduce the owned part of each profile into a full-length one (unless one
    rank holds all of x), then (q)_phi(x_i) = sum_m phi_m q_{(i-m) mod nx} dx, a circular
    convolution: the product of the two spectra, transformed back. Cost per profile: two real FFTs of
@@ -379,10 +386,8 @@ static PetscErrorCode ConvolveQuadrature(VfpaKernel k, PetscInt nq, const PetscR
       for (PetscInt i = g->xs; i < g->xs + g->xm; i++) k->work[b * n + i] = q[b][i];
     PetscCall(VfpaGridSumOverRow(g, nq * n, k->work));
   }
-#define FULL_PROFILE(b) (g->xm < n ? k->work + (b) * n : q[b])
-  for (; k->pair && a + 1 < nq; a += 2) ConvolvePair(k, FULL_PROFILE(a), FULL_PROFILE(a + 1), out[a], out[a + 1]);
-  for (; a < nq; a++) PetscCall(ConvolveOne(k, FULL_PROFILE(a), out[a]));
-#undef FULL_PROFILE
+  for (; k->pair && a + 1 < nq; a += 2) ConvolvePair(k, FullProfile(k, q, a), FullProfile(k, q, a + 1), out[a], out[a + 1]);
+  for (; a < nq; a++) PetscCall(ConvolveOne(k, FullProfile(k, q, a), out[a]));
   PetscFunctionReturn(0);
 }
 
