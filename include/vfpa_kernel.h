@@ -39,8 +39,9 @@ struct _p_VfpaKernel {
   fftw_complex     *fft_spectrum; /* its nx/2+1 Fourier coefficients */
   double           *kernel_modes; /* the kernel's nx Fourier coefficients, real (phi is even), scaled by dx/nx */
   fftw_plan         forward, backward;
-  fftw_complex     *pair, *pair_spectrum; /* two profiles as the real and imaginary parts of one (nx <= VFPA_FFT_PAIR_MAX_NX) */
-  fftw_plan         pair_forward, pair_backward;
+  fftw_complex     *half, *half_spectrum; /* even nx up to VFPA_FFT_HALF_MAX_NX: a profile as a complex one of nx/2 values, and its transform */
+  fftw_plan         half_forward, half_backward;
+  double           *half_alpha, *half_beta; /* the weights that turn that transform into the average's (kernel.c) */
   PetscReal        *work;
   PetscInt          nwork;
 };

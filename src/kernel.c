@@ -190,16 +190,50 @@ static PetscErrorCode SetUpTable(VfpaKernel k)
   PetscFunctionReturn(0);
 }
 
-/* Up to this nx the quadrature path averages two profiles with one complex transform each way (as
-   the real and imaginary parts of one complex profile) instead of two real ones. Measured (FFTW 3.3.10,
-   FFTW_ESTIMATE plans, both profiles forward and back): 0.66 against 1.38 us at nx = 256, 3.2 against
-   4.6 us at 1024, 7.0 against 8.7 us at 2048, but 21.6 against 18.4 us at 4096. */
-#define VFPA_FFT_PAIR_MAX_NX 2048
+/* Up to this nx, where nx is even, the quadrature path transforms each profile as a complex one of
+   half its length (SetUpHalfLength) instead of with FFTW's real transforms (FFTW 3.3.10,
+   FFTW_ESTIMATE plans). Measured inside runs (input/relax1d.opts, gaussian kernel, 40 steps at
+   nx x 64, 4 or 3 interleaved pairs), per average of two profiles: 21.0-23.2 against 27.0-27.8 us at
+   nx = 4096 with the real transforms; 4.8-5.1 against 4.7-5.0 us at 1024 and 10.0-10.1 against
+   9.8-10.7 us at 2048 with the one complex transform of full length for both profiles used there
+   before. In the warm loop of bench average (3 runs): 17.3-17.4 against 20.1-20.6 us at 4096,
+   3.9-4.0 against 3.4-3.6 us at 1024, 51-53 against 51 us at 8192, but 213-219 against 118-128 us at
+   16384. */
+#define VFPA_FFT_HALF_MAX_NX 4096
+
+/* The half-length transform of the quadrature path, for even nx = 2M. A real profile a is the
+   complex one z_m = a_2m + i a_2m+1 of length M, with transform Z. The spectra of its even and odd
+   samples are E_k = (Z_k + conj Z_M-k) / 2 and O_k = (Z_k - conj Z_M-k) / 2i, so that
+   A_k = E_k + w^k O_k and A_k+M = E_k - w^k O_k (w = e^(-2 pi i / nx)); the average c has C = K A
+   (K the kernel's coefficients, real and even), and its even and odd samples, as the complex profile
+   c_2m + i c_2m+1, come back by the inverse transform of length M of
+   Z'_k = (C_k + C_k+M) + i w^-k (C_k - C_k+M). Together:
+   Z'_k = alpha_k Z_k + i beta_k conj Z_M-k with the real weights alpha_k = P_k - Q_k sin(2 pi k / nx)
+   and beta_k = Q_k cos(2 pi k / nx), P_k = K_k + K_k+M, Q_k = K_k - K_k+M (HalfLengthCombine). */
+static PetscErrorCode SetUpHalfLength(VfpaKernel k)
+{
+  const PetscInt n = k->grid->nx, M = n / 2;
+
+  PetscFunctionBeginUser;
+  k->half          = fftw_alloc_complex(M);
+  k->half_spectrum = fftw_alloc_complex(M);
+  PetscCheck(k->half && k->half_spectrum, PETSC_COMM_SELF, PETSC_ERR_MEM, "cannot allocate the FFT buffers for nx = %" PetscInt_FMT, n);
+  k->half_forward  = fftw_plan_dft_1d((int)M, k->half, k->half_spectrum, FFTW_FORWARD, FFTW_ESTIMATE);
+  k->half_backward = fftw_plan_dft_1d((int)M, k->half_spectrum, k->half, FFTW_BACKWARD, FFTW_ESTIMATE);
+  PetscCheck(k->half_forward && k->half_backward, PETSC_COMM_SELF, PETSC_ERR_LIB, "FFTW could not plan transforms of length %" PetscInt_FMT, M);
+  PetscCall(PetscMalloc2(M, &k->half_alpha, M, &k->half_beta));
+  for (PetscInt m = 0; m < M; m++) {
+    const PetscReal P = k->kernel_modes[m] + k->kernel_modes[m + M], Q = k->kernel_modes[m] - k->kernel_modes[m + M], theta = 2 * PETSC_PI * m / n;
+    k->half_alpha[m] = P - Q * PetscSinReal(theta);
+    k->half_beta[m]  = Q * PetscCosReal(theta);
+  }
+  PetscFunctionReturn(0);
+}
 
 /* FFTW plans (FFTW_ESTIMATE: the same plan, hence bitwise the same averages, in every run) and the
    kernel's Fourier coefficients, scaled by dx / nx so that one forward and one backward transform give
    the quadrature sum. The table is even (table[m] = table[nx - m]), so they are real: their real parts
-   are kept. */
+   are kept. The real transforms serve odd nx and nx above VFPA_FFT_HALF_MAX_NX. */
 static PetscErrorCode SetUpFFT(VfpaKernel k)
 {
   const PetscInt n = k->grid->nx, nc = n / 2 + 1;
@@ -212,17 +246,10 @@ static PetscErrorCode SetUpFFT(VfpaKernel k)
   k->forward  = fftw_plan_dft_r2c_1d((int)n, k->fft_real, k->fft_spectrum, FFTW_ESTIMATE);
   k->backward = fftw_plan_dft_c2r_1d((int)n, k->fft_spectrum, k->fft_real, FFTW_ESTIMATE);
   PetscCheck(k->forward && k->backward, PETSC_COMM_SELF, PETSC_ERR_LIB, "FFTW could not plan transforms of length %" PetscInt_FMT, n);
-  if (n <= VFPA_FFT_PAIR_MAX_NX) {
-    k->pair          = fftw_alloc_complex(n);
-    k->pair_spectrum = fftw_alloc_complex(n);
-    PetscCheck(k->pair && k->pair_spectrum, PETSC_COMM_SELF, PETSC_ERR_MEM, "cannot allocate the FFT buffers for nx = %" PetscInt_FMT, n);
-    k->pair_forward  = fftw_plan_dft_1d((int)n, k->pair, k->pair_spectrum, FFTW_FORWARD, FFTW_ESTIMATE);
-    k->pair_backward = fftw_plan_dft_1d((int)n, k->pair_spectrum, k->pair, FFTW_BACKWARD, FFTW_ESTIMATE);
-    PetscCheck(k->pair_forward && k->pair_backward, PETSC_COMM_SELF, PETSC_ERR_LIB, "FFTW could not plan transforms of length %" PetscInt_FMT, n);
-  }
   for (PetscInt m = 0; m < n; m++) k->fft_real[m] = k->table[m] * k->grid->dx / n;
   fftw_execute(k->forward);
   for (PetscInt m = 0; m < nc; m++) k->kernel_modes[m] = k->kernel_modes[(n - m) % n] = k->fft_spectrum[m][0];
+  if (n % 2 == 0 && n <= VFPA_FFT_HALF_MAX_NX) PetscCall(SetUpHalfLength(k));
   PetscFunctionReturn(0);
 }
 
@@ -272,13 +299,14 @@ PetscErrorCode VfpaKernelDestroy(VfpaKernel *kernel)
   PetscCall(PetscFree2((*kernel)->cosx, (*kernel)->sinx));
   if ((*kernel)->forward) fftw_destroy_plan((*kernel)->forward);
   if ((*kernel)->backward) fftw_destroy_plan((*kernel)->backward);
-  if ((*kernel)->pair_forward) fftw_destroy_plan((*kernel)->pair_forward);
-  if ((*kernel)->pair_backward) fftw_destroy_plan((*kernel)->pair_backward);
+  if ((*kernel)->half_forward) fftw_destroy_plan((*kernel)->half_forward);
+  if ((*kernel)->half_backward) fftw_destroy_plan((*kernel)->half_backward);
   fftw_free((*kernel)->fft_real);
   fftw_free((*kernel)->fft_spectrum);
   fftw_free((*kernel)->kernel_modes);
-  fftw_free((*kernel)->pair);
-  fftw_free((*kernel)->pair_spectrum);
+  fftw_free((*kernel)->half);
+  fftw_free((*kernel)->half_spectrum);
+  PetscCall(PetscFree2((*kernel)->half_alpha, (*kernel)->half_beta));
   PetscCall(PetscFree((*kernel)->work));
   PetscCall(PetscFree(*kernel));
   PetscFunctionReturn(0);
@@ -322,43 +350,52 @@ static void MultiplySpectrum(PetscInt n, const double *restrict kernel, fftw_com
   }
 }
 
-/* out on the ghosted x range from the full average p (stride apart in memory): the owned cells, and the
-   ghosts wrapped around the torus. */
-static void CopyAverage(VfpaGrid g, const double *p, PetscInt stride, PetscReal *out)
+/* out on the ghosted x range from the full average p: the owned cells, and the ghosts wrapped around
+   the torus. */
+static void CopyAverage(VfpaGrid g, const double *p, PetscReal *out)
 {
   const PetscInt n = g->nx, xe = g->xs + g->xm;
 
-  for (PetscInt i = g->gxs; i < g->xs; i++) out[i] = p[((i + n) % n) * stride];
-  for (PetscInt i = g->xs; i < xe; i++) out[i] = p[i * stride];
-  for (PetscInt i = xe; i < g->gxs + g->gxm; i++) out[i] = p[(i % n) * stride];
+  for (PetscInt i = g->gxs; i < g->xs; i++) out[i] = p[(i + n) % n];
+  for (PetscInt i = g->xs; i < xe; i++) out[i] = p[i];
+  for (PetscInt i = xe; i < g->gxs + g->gxm; i++) out[i] = p[i % n];
 }
 
-/* Two full profiles p0, p1 averaged with one complex transform each way: the real and imaginary
-   parts of one complex profile, whose average is the average of each part (phi is real). */
-static void ConvolvePair(VfpaKernel k, const PetscReal *p0, const PetscReal *p1, PetscReal *out0, PetscReal *out1)
+/* Z_k = alpha_k Z_k + i beta_k conj Z_M-k for k < M (indices mod M; see SetUpHalfLength), in place:
+   k and M - k together. */
+static void HalfLengthCombine(PetscInt M, const double *restrict alpha, const double *restrict beta, fftw_complex *restrict Z)
 {
-  const PetscInt n = k->grid->nx;
-
-  for (PetscInt m = 0; m < n; m++) {
-    k->pair[m][0] = p0[m];
-    k->pair[m][1] = p1[m];
+  for (PetscInt k = 0; k <= M / 2; k++) {
+    const PetscInt j  = (M - k) % M;
+    const double   zr = Z[k][0], zi = Z[k][1], yr = Z[j][0], yi = Z[j][1];
+    Z[k][0] = alpha[k] * zr + beta[k] * yi;
+    Z[k][1] = alpha[k] * zi + beta[k] * yr;
+    Z[j][0] = alpha[j] * yr + beta[j] * zi;
+    Z[j][1] = alpha[j] * yi + beta[j] * zr;
   }
-  fftw_execute(k->pair_forward);
-  MultiplySpectrum(n, k->kernel_modes, k->pair_spectrum);
-  fftw_execute(k->pair_backward);
-  CopyAverage(k->grid, &k->pair[0][0], 2, out0);
-  CopyAverage(k->grid, &k->pair[0][1], 2, out1);
+}
+
+/* One full profile p averaged by complex transforms of half its length (even nx, see SetUpHalfLength). */
+static PetscErrorCode ConvolveHalfLength(VfpaKernel k, const PetscReal *p, PetscReal *out)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscArraycpy((double *)k->half, p, k->grid->nx));
+  fftw_execute(k->half_forward);
+  HalfLengthCombine(k->grid->nx / 2, k->half_alpha, k->half_beta, k->half_spectrum);
+  fftw_execute(k->half_backward);
+  CopyAverage(k->grid, (const double *)k->half, out);
+  PetscFunctionReturn(0);
 }
 
 /* One full profile p averaged with a real transform each way. */
-static PetscErrorCode ConvolveOne(VfpaKernel k, const PetscReal *p, PetscReal *out)
+static PetscErrorCode ConvolveReal(VfpaKernel k, const PetscReal *p, PetscReal *out)
 {
   PetscFunctionBeginUser;
   PetscCall(PetscArraycpy(k->fft_real, p, k->grid->nx));
   fftw_execute(k->forward);
   MultiplySpectrum(k->grid->nx / 2 + 1, k->kernel_modes, k->fft_spectrum);
   fftw_execute(k->backward);
-  CopyAverage(k->grid, k->fft_real, 1, out);
+  CopyAverage(k->grid, k->fft_real, out);
   PetscFunctionReturn(0);
 }
 
@@ -371,13 +408,12 @@ static const PetscReal *FullProfile(VfpaKernel k, const PetscReal *const q[], Pe
 
 /* Quadrature path: allreduce the owned part of each profile into a full-length one (unless one
    rank holds all of x), then (q)_phi(x_i) = sum_m phi_m q_{(i-m) mod nx} dx, a circular
-   convolution: the product of the two spectra, transformed back. Cost per profile: two real FFTs of
-   length nx, or per pair of profiles two complex ones (up to VFPA_FFT_PAIR_MAX_NX). */
+   convolution: the product of the two spectra, transformed back. Cost per profile: two complex FFTs
+   of length nx/2 (even nx up to VFPA_FFT_HALF_MAX_NX), otherwise two real FFTs of length nx. */
 static PetscErrorCode ConvolveQuadrature(VfpaKernel k, PetscInt nq, const PetscReal *const q[], PetscReal *const out[])
 {
   VfpaGrid       g = k->grid;
   const PetscInt n = g->nx;
-  PetscInt       a = 0;
 
   PetscFunctionBeginUser;
   if (g->xm < n) {
@@ -386,8 +422,10 @@ static PetscErrorCode ConvolveQuadrature(VfpaKernel k, PetscInt nq, const PetscR
       for (PetscInt i = g->xs; i < g->xs + g->xm; i++) k->work[b * n + i] = q[b][i];
     PetscCall(VfpaGridSumOverRow(g, nq * n, k->work));
   }
-  for (; k->pair && a + 1 < nq; a += 2) ConvolvePair(k, FullProfile(k, q, a), FullProfile(k, q, a + 1), out[a], out[a + 1]);
-  for (; a < nq; a++) PetscCall(ConvolveOne(k, FullProfile(k, q, a), out[a]));
+  for (PetscInt b = 0; b < nq; b++) {
+    if (k->half) PetscCall(ConvolveHalfLength(k, FullProfile(k, q, b), out[b]));
+    else PetscCall(ConvolveReal(k, FullProfile(k, q, b), out[b]));
+  }
   PetscFunctionReturn(0);
 }
 

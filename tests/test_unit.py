@@ -19,7 +19,7 @@ def halo_exchange_matches_petsc():
 
 @test
 def kernel_modes_match_quadrature():
-    """Cosine-mode and quadrature averages agree to 1e-13; kernel tables are symmetric."""
+    """Cosine-mode and quadrature averages agree to 1e-13, FFT averages equal the direct quadrature sum to 1e-13, kernel tables are symmetric."""
     unit("test_kernel")
 
 

@@ -566,9 +566,9 @@ def averaging_limits(bench):
             f"{100 * bench.avg_highest:.1f}%; target: below 5%): {avg:.4f} s of averaging in "
             f"{step:.3f} s of steps (section 4). The averages work on x profiles only, so their cost does not depend on nv, while the "
             "rest of a step grows with nv: the share is largest on the coarsest velocity grid measured, nv = 64. By quadrature (every "
-            "kernel but the cosine modes of trig) an average of two profiles takes four real FFTs of length nx at nx = 4096 (up to "
-            f"nx = 2048, two complex ones, which are faster there), {quad * 1e6:.1f} µs at nx = 4096 against {modes * 1e6:.1f} µs by "
-            "cosine modes (section 4); FFTW's transforms themselves take about three quarters of that (README, Performance)."]
+            "kernel but the cosine modes of trig) an average of two profiles takes four complex FFTs of length nx/2 (even nx up to "
+            f"4096), {quad * 1e6:.1f} µs at nx = 4096 against {modes * 1e6:.1f} µs by cosine modes (section 4); FFTW's transforms "
+            "themselves take most of that (README, Performance)."]
 
 
 def scaling_limits(bench):

@@ -1,5 +1,6 @@
 /* Unit test of the communication kernels: the cosine-mode and direct-quadrature nonlocal averages
-   agree to 1e-13 on trig kernels, kernel tables are exactly symmetric (which the momentum
+   agree to 1e-13 on trig kernels, the FFT averages equal the quadrature sum summed directly for
+   kernels with every frequency, kernel tables are exactly symmetric (which the momentum
    conservation of Cucker-Smale relies on), and the discrete integrals are right. */
 #include "unit.h"
 
@@ -95,17 +96,73 @@ static PetscErrorCode CheckConstant(const char kernel[], PetscReal expected_inte
   PetscFunctionReturn(0);
 }
 
+/* The FFT average against the quadrature sum itself, (q)_phi(x_i) = sum_m phi_m q_{(i-m) mod nx} dx,
+   summed directly (O(nx^2)) on the owned cells: a kernel with a jump (tophat) and a narrow gaussian
+   have Fourier coefficients at every frequency, so every weight of the half-length transform counts
+   (even nx up to VFPA_FFT_HALF_MAX_NX), as does every coefficient of the real transforms (odd nx,
+   larger nx). Two profiles per call, as Favre averaging passes them. */
+static PetscErrorCode CompareDirectSum(const char kernel[], const char width[], PetscInt nx)
+{
+  VfpaParams params;
+  VfpaGrid   grid;
+  VfpaKernel k;
+  PetscReal *q[2], *out[2], *full, diff = 0, scale = 0;
+  char       n[32];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(n, sizeof(n), "%" PetscInt_FMT, nx));
+  PetscCall(PetscOptionsSetValue(NULL, "-kernel", kernel));
+  PetscCall(PetscOptionsSetValue(NULL, "-kernel_width", width));
+  PetscCall(PetscOptionsSetValue(NULL, "-nx", n));
+  PetscCall(PetscOptionsSetValue(NULL, "-L", "1"));
+  PetscCall(UnitGridCreate(&params, &grid));
+  PetscCall(SetUpKernel(grid, "quadrature", params, &k));
+  PetscCall(PetscMalloc1(nx, &full));
+  for (int w = 0; w < 2; w++) {
+    PetscCall(VfpaGridProfileCreate(grid, &q[w]));
+    PetscCall(VfpaGridProfileCreate(grid, &out[w]));
+    for (PetscInt i = grid->xs; i < grid->xs + grid->xm; i++) q[w][i] = Profile(i, w);
+  }
+  PetscCall(VfpaKernelConvolve(k, 2, (const PetscReal *const *)q, out));
+  for (int w = 0; w < 2; w++) {
+    for (PetscInt i = 0; i < nx; i++) full[i] = Profile(i, w); /* every rank knows the whole profile */
+    for (PetscInt i = grid->xs; i < grid->xs + grid->xm; i++) {
+      PetscReal sum = 0;
+      for (PetscInt m = 0; m < nx; m++) sum += k->table[m] * full[(i - m + nx) % nx] * grid->dx;
+      diff  = MaxKeepNaN(diff, PetscAbsReal(out[w][i] - sum));
+      scale = MaxKeepNaN(scale, PetscAbsReal(sum));
+    }
+  }
+  diff  = GlobalMax(diff);
+  scale = GlobalMax(scale);
+  EXPECT(diff <= 1e-13 * scale, "kernel %s, nx %" PetscInt_FMT ": FFT average and direct quadrature sum differ by %g (relative %g)", kernel, nx, (double)diff, (double)(diff / scale));
+  for (int w = 0; w < 2; w++) {
+    PetscCall(VfpaGridProfileDestroy(grid, &q[w]));
+    PetscCall(VfpaGridProfileDestroy(grid, &out[w]));
+  }
+  PetscCall(PetscFree(full));
+  PetscCall(VfpaKernelDestroy(&k));
+  PetscCall(VfpaGridDestroy(&grid));
+  PetscCall(VfpaParamsDestroy(&params));
+  PetscFunctionReturn(0);
+}
+
 int main(int argc, char **argv)
 {
   PetscCall(VfpaInitialize(&argc, &argv, NULL));
   PetscCall(CompareMethods("1,0.5", "64", "1"));
-  PetscCall(CompareMethods("1,0.5", "4096", "1")); /* beyond VFPA_FFT_PAIR_MAX_NX: real transforms for pairs too */
+  PetscCall(CompareMethods("1,0.5", "4096", "1"));
   PetscCall(CompareMethods("2,0.3,-0.7,0.25,0.1", "50", "6.3"));
   PetscCall(CompareMethods("1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1", "16", "2"));
   PetscCall(PetscOptionsSetValue(NULL, "-kernel_width", "0.05"));
   PetscCall(CheckConstant("gaussian", 0.05 * PetscSqrtReal(2 * PETSC_PI)));
   PetscCall(CheckConstant("tophat", 0.0));
   PetscCall(CheckConstant("algebraic", 0.0));
+  PetscCall(CompareDirectSum("tophat", "0.1", 64));     /* half-length transforms */
+  PetscCall(CompareDirectSum("gaussian", "0.003", 4096));
+  PetscCall(CompareDirectSum("tophat", "0.3", 8));
+  PetscCall(CompareDirectSum("tophat", "0.1", 63));     /* real transforms */
+  PetscCall(CompareDirectSum("tophat", "0.05", 8192));
   PetscCall(UNIT_SUMMARY());
   PetscCall(PetscFinalize());
   return unit_failures ? 1 : 0;
