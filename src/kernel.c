@@ -233,7 +233,8 @@ static PetscErrorCode SetUpHalfLength(VfpaKernel k)
 /* FFTW plans (FFTW_ESTIMATE: the same plan, hence bitwise the same averages, in every run) and the
    kernel's Fourier coefficients, scaled by dx / nx so that one forward and one backward transform give
    the quadrature sum. The table is even (table[m] = table[nx - m]), so they are real: their real parts
-   are kept. The real transforms serve odd nx and nx above VFPA_FFT_HALF_MAX_NX. */
+   are kept. The forward real transform gives them; the averages take the half-length transforms, or
+   for odd nx and nx above VFPA_FFT_HALF_MAX_NX the real ones both ways. */
 static PetscErrorCode SetUpFFT(VfpaKernel k)
 {
   const PetscInt n = k->grid->nx, nc = n / 2 + 1;
@@ -243,13 +244,16 @@ static PetscErrorCode SetUpFFT(VfpaKernel k)
   k->fft_spectrum = fftw_alloc_complex(nc);
   k->kernel_modes = fftw_alloc_real(n);
   PetscCheck(k->fft_real && k->fft_spectrum && k->kernel_modes, PETSC_COMM_SELF, PETSC_ERR_MEM, "cannot allocate the FFT buffers for nx = %" PetscInt_FMT, n);
-  k->forward  = fftw_plan_dft_r2c_1d((int)n, k->fft_real, k->fft_spectrum, FFTW_ESTIMATE);
-  k->backward = fftw_plan_dft_c2r_1d((int)n, k->fft_spectrum, k->fft_real, FFTW_ESTIMATE);
-  PetscCheck(k->forward && k->backward, PETSC_COMM_SELF, PETSC_ERR_LIB, "FFTW could not plan transforms of length %" PetscInt_FMT, n);
+  k->forward = fftw_plan_dft_r2c_1d((int)n, k->fft_real, k->fft_spectrum, FFTW_ESTIMATE);
+  PetscCheck(k->forward, PETSC_COMM_SELF, PETSC_ERR_LIB, "FFTW could not plan transforms of length %" PetscInt_FMT, n);
   for (PetscInt m = 0; m < n; m++) k->fft_real[m] = k->table[m] * k->grid->dx / n;
   fftw_execute(k->forward);
   for (PetscInt m = 0; m < nc; m++) k->kernel_modes[m] = k->kernel_modes[(n - m) % n] = k->fft_spectrum[m][0];
   if (n % 2 == 0 && n <= VFPA_FFT_HALF_MAX_NX) PetscCall(SetUpHalfLength(k));
+  else {
+    k->backward = fftw_plan_dft_c2r_1d((int)n, k->fft_spectrum, k->fft_real, FFTW_ESTIMATE);
+    PetscCheck(k->backward, PETSC_COMM_SELF, PETSC_ERR_LIB, "FFTW could not plan transforms of length %" PetscInt_FMT, n);
+  }
   PetscFunctionReturn(0);
 }
 

@@ -41,7 +41,7 @@ static PetscErrorCode CompareMethods(const char psi[], const char nx[], const ch
   PetscCall(VfpaGridProfileCreate(grid, &b[2]));
   PetscCall(VfpaKernelConvolve(modes, 2, (const PetscReal *const *)q, a));
   PetscCall(VfpaKernelConvolve(quad, 2, (const PetscReal *const *)q, b));
-  PetscCall(VfpaKernelConvolve(quad, 1, (const PetscReal *const *)&q[1], &b[2])); /* one profile alone: a real transform each way */
+  PetscCall(VfpaKernelConvolve(quad, 1, (const PetscReal *const *)&q[1], &b[2])); /* one profile alone */
   for (int w = 0; w < 3; w++)
     for (PetscInt i = grid->gxs; i < grid->gxs + grid->gxm; i++) {
       diff  = MaxKeepNaN(diff, PetscAbsReal(a[PetscMin(w, 1)][i] - b[w][i]));
