@@ -105,7 +105,7 @@ run: deps
 	$(MPIEXEC) $(MPIEXEC_FLAGS) -n $(NP) bin/vfpa -options_file input/relax1d.opts
 	@echo "Results: output/relax1d/ (diagnostics.csv, diagnostics.h5, snap_*.h5, snapshots.xdmf)"
 
-test: all unit
+test: all unit build/bench/bench
 	$(PYTHON) tests/run.py
 
 verify: all

@@ -17,6 +17,7 @@ import test_postprocess  # noqa: F401
 import test_verify  # noqa: F401
 import test_slurm  # noqa: F401
 import test_docs  # noqa: F401
+import test_bench  # noqa: F401
 
 
 def main(patterns):

@@ -2,7 +2,8 @@
      bench stream N            STREAM-like copy and triad over arrays of N doubles, per rank:
                                "stream copy_GBs triad_GBs" (bytes counted as STREAM does)
      bench rhs [options]       the explicit right-hand side of the model set up from the options:
-                               "rhs seconds_per_evaluation cells_per_rank"
+                               "rhs seconds_per_evaluation cells_per_rank drift_sums" (drift_sums:
+                               the moments the drift expansion takes, 0 for passes over f)
      bench average NX METHOD   one nonlocal average of two profiles (VfpaKernelConvolve):
                                "average seconds_per_call" */
 #include <string.h>
