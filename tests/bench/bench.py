@@ -284,8 +284,8 @@ class Bench:
                 "residual has dropped by 1e-5 (the default) or by exactly one Newton step (`-snes_type ksponly`: no residual "
                 "evaluated after it, so nothing checks that a stage converged; not the default). Time = `TSStep` "
                 "total from `-log_view` (no start-up, no output). The speed-up compares the fastest IMEX run with the fastest "
-                f"explicit one. Δt = {t_end} / steps, the mean step: the largest step of the search that is both stable (positive) and "
-                "accurate.", "",
+                f"explicit one. Δt = {t_end} / steps, the mean step: for fixed steps, the largest step of the search that is both stable "
+                "(positive) and accurate; PETSc's adaptive control may take shorter ones.", "",
                 "| λ | nv | stiffness | space error | accuracy required | integrator | steps | Δt | ms per step | error | TSStep ms | speed-up |",
                 "|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for lam in (10, 100):
